@@ -116,6 +116,7 @@ enum image_err {
     IMAGE_ESIGPURE = -24,       /* SIG_PURE images (signature over the image) not supported */
     IMAGE_ECRYPTO = -25,        /* hash library failure */
     IMAGE_ENOSPACE = -26,       /* output buffer too small */
+    IMAGE_EBADKEY = -27,        /* a trusted key could not be parsed by the crypto library */
 };
 
 /* Names the error (any negative IMAGE_E* code; "unknown error" otherwise). */
@@ -264,8 +265,10 @@ struct image_result {
  * (IMAGE_VERIFY_SIGNED) signatures: each signature TLV counts only after a
  * KEYHASH (hash of the key with the image's hash algorithm) or PUBKEY TLV
  * selecting a trusted key of the matching type; signatures of unknown keys
- * are skipped. SEC_CNT and DEPENDENCY must be protected. res is filled as
- * far as validation got; returns 0 or res->reason.
+ * are skipped, a signature of a trusted key that does not verify rejects
+ * the image. KEYHASH must be the full hash. SEC_CNT and DEPENDENCY must be
+ * protected. res is filled as far as validation got; returns 0 or
+ * res->reason.
  */
 int image_validate(const struct flash_area *fa, const struct image_policy *policy,
                    struct image_result *res);
