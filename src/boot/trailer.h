@@ -88,7 +88,8 @@ struct trailer_config {
     uint16_t max_sectors;
 };
 
-/* MCUboot's defaults: the given mode, A = 8, write block wb, 128 sectors. */
+/* MCUboot's defaults for a flash with write block wb: A = max(8, wb),
+ * 128 sectors. */
 struct trailer_config trailer_config_default(enum trailer_mode mode, uint8_t write_block);
 
 /* TRAILER_OK if cfg is a configuration MCUboot can be built with. */
