@@ -354,7 +354,7 @@ static int check_signatures(const struct flash_area *fa, const struct image_poli
 int image_validate(const struct flash_area *fa, const struct image_policy *policy,
                    struct image_result *res)
 {
-    struct image_tlv hash_tlv;
+    struct image_tlv hash_tlv = {0};
     int rc;
 
     if (res == NULL) {
