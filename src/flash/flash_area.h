@@ -73,6 +73,8 @@ int flash_area_write(const struct flash_area *fa, uint32_t off, const void *buf,
 /* off and len must cover whole sectors of the area. */
 int flash_area_erase(const struct flash_area *fa, uint32_t off, uint32_t len);
 
+/* The device's write block (0 if fa or its device is NULL) and erased value
+ * (0xff if fa or its device is NULL). */
 uint8_t flash_area_align(const struct flash_area *fa);
 uint8_t flash_area_erased_val(const struct flash_area *fa);
 
