@@ -78,7 +78,8 @@ void smp_cbor_put_tstr_n(struct smp_cbor_writer *w, const char *s, size_t len);
 void smp_cbor_put_bstr(struct smp_cbor_writer *w, const uint8_t *p, size_t len);
 /* Convenience: text key followed by a value. */
 void smp_cbor_put_key(struct smp_cbor_writer *w, const char *key);
-/* Encoded length, or SMP_CBOR_ENOMEM if anything overflowed. */
+/* Encoded length, or SMP_CBOR_ENOMEM if anything overflowed.
+ * SMP_CBOR_OK stores the length in *len (when len is not NULL). */
 int smp_cbor_writer_finish(const struct smp_cbor_writer *w, size_t *len);
 
 #endif
