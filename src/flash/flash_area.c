@@ -293,8 +293,11 @@ int flash_area_sector(const struct flash_area *fa, size_t idx, struct flash_sect
     if (!dev->sectors) {
         /* Uniform: computed directly, so listing a large area stays linear.
          * idx < fa->size keeps the product inside 64 bits. */
+        if (idx >= fa->size) {
+            return FLASH_ERANGE;
+        }
         uint64_t off = (uint64_t)fa->off + (uint64_t)idx * dev->uniform_sector_size;
-        if (idx >= fa->size || off >= area_end) {
+        if (off >= area_end) {
             return FLASH_ERANGE;
         }
         w.cur.off = (uint32_t)off;
