@@ -40,6 +40,7 @@ enum smp_os_err {
     SMP_OS_ERR_RTC_NOT_SET = 4,
     SMP_OS_ERR_RTC_COMMAND_FAILED = 5,
     SMP_OS_ERR_QUERY_RESPONSE_VALUE_NOT_VALID = 6,
+    SMP_OS_ERR_HEAP_STATS_FETCH_FAILED = 7,
 };
 
 /* Image group (1), SMP v2. */
