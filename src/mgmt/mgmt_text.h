@@ -1,0 +1,27 @@
+/*
+ * A bounded text builder for replies and log lines, so the server needs no
+ * stdio: appends strings, characters and zero-padded decimals, keeps the
+ * buffer NUL-terminated, and remembers whether anything was cut off.
+ */
+#ifndef SMPDFU_MGMT_TEXT_H
+#define SMPDFU_MGMT_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct mgmt_text {
+    char *buf;
+    size_t cap; /* bytes of buf, the NUL included */
+    size_t len;
+    bool overflow;
+};
+
+/* cap must be at least 1. */
+void mgmt_text_init(struct mgmt_text *t, char *buf, size_t cap);
+void mgmt_text_str(struct mgmt_text *t, const char *s);
+void mgmt_text_char(struct mgmt_text *t, char c);
+/* v in decimal, padded with zeros to at least min_digits. */
+void mgmt_text_uint(struct mgmt_text *t, uint32_t v, unsigned min_digits);
+
+#endif
