@@ -1,0 +1,98 @@
+/*
+ * The simulated device: a flash file laid out by a partition layout, a boot
+ * path and an application that serves SMP.
+ *
+ * Power-up and every reset go through device_boot(): each image pair's
+ * primary slot is validated (signatures checked against the trusted keys,
+ * hash only without keys), the decision is logged, and the application of
+ * image 0 starts as its behaviour marker says (src/device/app_marker.h):
+ * it may confirm itself, fail to start, or just run. A running application
+ * answers SMP packets through the portable server (src/mgmt); SMP "reset"
+ * is carried out by the caller once the response is on its way
+ * (device_reset_requested, then device_boot again).
+ *
+ * Log lines go to the config's log stream, one per event, MCUboot/Zephyr
+ * style: "I: ...", "W: ...", "E: ...".
+ */
+#ifndef SMPDFU_DEVICE_DEVICE_H
+#define SMPDFU_DEVICE_DEVICE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "boot/image.h"
+#include "boot/trailer.h"
+#include "device/app_marker.h"
+#include "device/device_keys.h"
+#include "device/layout.h"
+#include "flash/flash_area.h"
+#include "flash/sim/flash_sim.h"
+#include "mgmt/smp_server.h"
+
+#define DEVICE_MAX_KEYS 8
+
+enum device_err {
+    DEVICE_OK = 0,
+    DEVICE_EINVAL = -1,  /* bad argument or configuration */
+    DEVICE_EFLASH = -2,  /* the flash file cannot be created, opened or written */
+    DEVICE_ENOAREA = -3, /* no area of that name in the layout */
+    DEVICE_EIMAGE = -4,  /* image file cannot be read or does not fit the area */
+};
+
+struct device_config {
+    const char *flash_path;
+    struct layout layout;
+    struct device_key keys[DEVICE_MAX_KEYS];
+    size_t key_count;
+    /* The bootloader's upgrade strategy: the trailer format in every slot. */
+    enum trailer_mode mode;
+    FILE *log;
+};
+
+struct device {
+    struct device_config cfg;
+    struct flash_sim sim;
+    struct flash_area areas[LAYOUT_MAX_AREAS];
+    struct image_key keys[DEVICE_MAX_KEYS];
+    struct trailer_config trailer;
+    struct smp_server server;
+    struct smp_server_image_pair pairs[LAYOUT_MAX_PAIRS];
+    unsigned boot_count;
+    bool serving;          /* the application is up and answers SMP */
+    bool reset_requested;  /* SMP reset accepted; reboot after the response */
+    bool clock_set;        /* "datetime set" was received since power-up */
+    int64_t clock_offset;  /* device time minus host time, seconds */
+};
+
+/* Create (erased) or open the flash file with the layout's geometry. */
+int device_open(struct device *dev, const struct device_config *cfg);
+void device_close(struct device *dev);
+
+/* Write an image file into the named area as a programming station does
+ * (erase the area, write the bytes). */
+int device_install(struct device *dev, const char *area_name, const char *image_path);
+
+/* Boot path, then start the application (see above). */
+int device_boot(struct device *dev);
+
+/*
+ * One transport packet in, the response out: returns the response length,
+ * 0 when there is nothing to send (no application running, or the packet
+ * was dropped), or a negative code.
+ */
+int device_process(struct device *dev, const uint8_t *in, size_t in_len, uint8_t *out,
+                   size_t out_cap);
+
+/* Start the application's SMP server (device_app.c). */
+int device_server_start(struct device *dev);
+
+/* True once after an accepted SMP reset. */
+bool device_take_reset(struct device *dev);
+
+/* One log line: level 'I', 'W' or 'E'. */
+void device_log(struct device *dev, char level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif
