@@ -13,6 +13,7 @@
 
 #include "boot/image.h"
 #include "crypto/crypto_key.h"
+#include "device/app_marker.h"
 #include "imagetool/image_check.h"
 #include "imagetool/image_dump.h"
 #include "imagetool/image_sign.h"
@@ -35,7 +36,10 @@ static void usage(FILE *out)
             "       [--public-key-format hash|full] [--sha auto|256|384|512]\n"
             "       [--erased-val 0xff|0] [--load-addr ADDR] INFILE OUTFILE\n"
             "  verify [-k KEY.pem] IMAGE\n"
-            "  dumpinfo [--json] IMAGE\n",
+            "  dumpinfo [--json] IMAGE\n"
+            "  app-payload -b confirm|no-confirm|fail -n SIZE [--reset ADDR] OUT\n"
+            "      a synthetic application for smpdfu-device whose marker says what it\n"
+            "      does after boot (see src/device/app_marker.h); sign it like any binary\n",
             prog);
 }
 
@@ -393,6 +397,64 @@ static int cmd_dumpinfo(int argc, char **argv)
     return EXIT_SUCCESS;
 }
 
+static int cmd_app_payload(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "behaviour", required_argument, NULL, 'b' },
+        { "size", required_argument, NULL, 'n' },
+        { "reset", required_argument, NULL, 'r' },
+        { 0, 0, 0, 0 },
+    };
+    struct app_payload_opts o = { .behaviour = APP_BEHAVIOUR_NO_CONFIRM };
+    unsigned long size = 0;
+    uint8_t *buf;
+    char *end;
+    int rc;
+    int c;
+
+    while ((c = getopt_long(argc, argv, "b:n:r:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'b':
+            if (app_behaviour_from_name(optarg, &o.behaviour) != 0) {
+                fprintf(stderr, "%s app-payload: behaviour is confirm, no-confirm or fail\n",
+                        prog);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'n':
+            size = strtoul(optarg, &end, 0);
+            if (*end != '\0' || size == 0 || size > (16ul << 20)) {
+                fprintf(stderr, "%s app-payload: bad size %s\n", prog, optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'r':
+            o.vector_table = true;
+            o.initial_sp = 0x20040000u;
+            o.reset_vector = (uint32_t)strtoul(optarg, NULL, 0);
+            break;
+        default:
+            return EXIT_USAGE;
+        }
+    }
+    if (size == 0 || argc - optind != 1) {
+        fprintf(stderr, "%s app-payload: -n SIZE and OUT are required\n", prog);
+        return EXIT_USAGE;
+    }
+    buf = malloc(size);
+    if (buf == NULL) {
+        return EXIT_FAILURE;
+    }
+    if (app_payload_write(buf, size, &o) != 0) {
+        fprintf(stderr, "%s app-payload: %lu bytes cannot hold the marker\n", prog, size);
+        free(buf);
+        return EXIT_FAILURE;
+    }
+    rc = write_file(argv[optind], buf, size, 0644) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    free(buf);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     static const struct {
@@ -401,6 +463,7 @@ int main(int argc, char **argv)
     } cmds[] = {
         { "keygen", cmd_keygen },   { "getpub", cmd_getpub }, { "sign", cmd_sign },
         { "verify", cmd_verify },   { "dumpinfo", cmd_dumpinfo },
+        { "app-payload", cmd_app_payload },
     };
 
     if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
