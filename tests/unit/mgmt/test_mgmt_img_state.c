@@ -324,7 +324,7 @@ static void test_confirm_running(void **state)
 static void test_hash_errors(void **state)
 {
     struct fixture *f = *state;
-    uint8_t unknown[32];
+    uint8_t unknown[33];
     struct t_body tb;
     size_t n;
 
