@@ -1,0 +1,44 @@
+/*
+ * A link carries whole SMP packets between the client and one device. The
+ * session above it knows nothing of datagrams or console framing; a fake
+ * link in the unit tests plays the device.
+ *
+ * Functions return 0 (or a length) or a negative errno value.
+ */
+#ifndef SMPDFU_CLIENT_LINK_H
+#define SMPDFU_CLIENT_LINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct client_link {
+    void *ctx;
+    /* Sends one packet. */
+    int (*send)(void *ctx, const uint8_t *pkt, size_t len);
+    /* Waits up to timeout_ms for one packet: its length, 0 on timeout. */
+    int (*recv)(void *ctx, uint8_t *buf, size_t cap, int timeout_ms);
+    /* Drops and opens the connection again (a device that reset may have
+     * re-enumerated its port); NULL when there is nothing to reopen. */
+    int (*reopen)(void *ctx);
+    void (*close)(void *ctx);
+    /* Largest SMP packet the link can carry in one piece. */
+    size_t mtu;
+    /* Bytes of a device buffer the link's own framing takes (the serial
+     * length and CRC), so a request fits buf_size once framed. */
+    size_t frame_overhead;
+};
+
+/* A connected UDP socket to host:port. */
+int link_udp_open(struct client_link *l, const char *host, uint16_t port);
+/* A serial port with SMP console framing. */
+int link_serial_open(struct client_link *l, const char *path, unsigned baud);
+
+static inline void link_close(struct client_link *l)
+{
+    if (l->close) {
+        l->close(l->ctx);
+    }
+    l->ctx = NULL;
+}
+
+#endif
