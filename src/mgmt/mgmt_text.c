@@ -46,3 +46,47 @@ void mgmt_text_uint(struct mgmt_text *t, uint32_t v, unsigned min_digits)
         mgmt_text_char(t, digits[--n]);
     }
 }
+
+bool mgmt_utf8_valid(const uint8_t *s, size_t len)
+{
+    size_t i = 0;
+
+    while (i < len) {
+        uint8_t c = s[i];
+        size_t n;
+        uint8_t lo = 0x80;
+        uint8_t hi = 0xbf;
+
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xc2 && c <= 0xdf) {
+            n = 1;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            n = 2;
+            lo = c == 0xe0 ? 0xa0 : 0x80; /* no overlong forms */
+            hi = c == 0xed ? 0x9f : 0xbf; /* no surrogates */
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            n = 3;
+            lo = c == 0xf0 ? 0x90 : 0x80;
+            hi = c == 0xf4 ? 0x8f : 0xbf; /* nothing above U+10FFFF */
+        } else {
+            return false;
+        }
+        if (len - i <= n) {
+            return false;
+        }
+        /* The first continuation byte has the narrowed range. */
+        if (s[i + 1] < lo || s[i + 1] > hi) {
+            return false;
+        }
+        for (size_t k = 2; k <= n; k++) {
+            if (s[i + k] < 0x80 || s[i + k] > 0xbf) {
+                return false;
+            }
+        }
+        i += n + 1;
+    }
+    return true;
+}

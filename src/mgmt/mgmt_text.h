@@ -24,4 +24,8 @@ void mgmt_text_char(struct mgmt_text *t, char c);
 /* v in decimal, padded with zeros to at least min_digits. */
 void mgmt_text_uint(struct mgmt_text *t, uint32_t v, unsigned min_digits);
 
+/* s[0..len) is well-formed UTF-8 (no overlong forms, surrogates or code
+ * points above U+10FFFF), as a CBOR text string must be. */
+bool mgmt_utf8_valid(const uint8_t *s, size_t len);
+
 #endif

@@ -22,7 +22,9 @@ static int os_echo(struct mgmt_ctx *ctx)
     if (rc != MGMT_OK) {
         return rc;
     }
-    if (!f[0].found) {
+    /* What goes back must be a valid text string: invalid UTF-8 is refused
+     * rather than reflected. */
+    if (!f[0].found || !mgmt_utf8_valid(f[0].v.str.ptr, f[0].v.str.len)) {
         return SMP_MGMT_EINVAL;
     }
     smp_cbor_put_key(ctx->w, "r");

@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "mgmt/mgmt_text.h"
 #include "mgmt/os_datetime.h"
 #include "mgmt_test.h"
 #include "wire/smp_err.h"
@@ -74,12 +75,36 @@ static void test_echo(void **state)
     n = str_body(&tb, "d", "");
     assert_true(t_request(b, SMP_VER_2, SMP_OP_WRITE, SMP_GROUP_OS, ID_ECHO, tb.buf, n) > 0);
     expect_str(b, "r", "");
+    n = str_body(&tb, "d", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+    assert_true(t_request(b, SMP_VER_2, SMP_OP_WRITE, SMP_GROUP_OS, ID_ECHO, tb.buf, n) > 0);
+    expect_str(b, "r", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+    /* Text that is not UTF-8 is not reflected. */
+    n = str_body(&tb, "d", "h\xb8llo");
+    assert_true(t_request(b, SMP_VER_2, SMP_OP_WRITE, SMP_GROUP_OS, ID_ECHO, tb.buf, n) > 0);
+    t_expect_rc(b, SMP_MGMT_EINVAL);
     /* Without "d" there is nothing to echo. */
     n = str_body(&tb, "x", "ping");
     assert_true(t_request(b, SMP_VER_2, SMP_OP_WRITE, SMP_GROUP_OS, ID_ECHO, tb.buf, n) > 0);
     t_expect_rc(b, SMP_MGMT_EINVAL);
     assert_true(t_request(b, SMP_VER_2, SMP_OP_WRITE, SMP_GROUP_OS, ID_ECHO, NULL, 0) > 0);
     t_expect_rc(b, SMP_MGMT_EINVAL);
+}
+
+static void test_utf8(void **state)
+{
+    const char *good[] = {"", "abc", "\xc2\x80", "\xdf\xbf", "\xe0\xa0\x80", "\xed\x9f\xbf",
+                          "\xef\xbf\xbf", "\xf0\x90\x80\x80", "\xf4\x8f\xbf\xbf"};
+    const char *bad[] = {"\x80", "\xc0\x80", "\xc1\xbf", "\xc2", "\xe0\x9f\xbf",
+                         "\xed\xa0\x80", "\xe2\x82", "\xf0\x8f\xbf\xbf", "\xf4\x90\x80\x80",
+                         "\xf5\x80\x80\x80", "\xff", "a\xc3(", "\xf0\x9f\x98"};
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        assert_true(mgmt_utf8_valid((const uint8_t *)good[i], strlen(good[i])));
+    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_false(mgmt_utf8_valid((const uint8_t *)bad[i], strlen(bad[i])));
+    }
 }
 
 /* ---- date-time ---------------------------------------------------------- */
@@ -478,6 +503,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_echo, setup, teardown),
+        cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_datetime_text),
         cmocka_unit_test_setup_teardown(test_datetime_commands, setup, teardown),
         cmocka_unit_test_setup_teardown(test_datetime_ports, setup, teardown),
