@@ -6,7 +6,9 @@
  *    is dropped and answered with the expected one (rc 0, like Zephyr);
  *  - the last chunk's reply adds "match" when the first chunk gave a "sha".
  * Refused requests change nothing: the upload in progress stays as it was.
- * A failed flash operation ends the upload (the client starts over).
+ * A failed flash operation suspends the upload at its last record, as a
+ * restart would (the next first chunk resumes there); without a record the
+ * upload ends and the client starts over.
  */
 #include "mgmt/img_mgmt_upload.h"
 
@@ -52,6 +54,22 @@ static void upload_forget(struct smp_server *srv)
         (void)srv->cfg.upload_save(srv->cfg.ctx, NULL);
     }
     memset(&srv->upload, 0, sizeof(srv->upload));
+}
+
+/* After a flash failure: fall back to the last record, or forget. The
+ * partial block and the erase progress are lost with the failed sector. */
+static void upload_suspend(struct smp_server *srv)
+{
+    struct smp_server_upload *up = &srv->upload;
+
+    if (up->saved_off == 0) {
+        upload_forget(srv);
+        return;
+    }
+    up->state = SMP_SERVER_UPLOAD_DORMANT;
+    up->off = up->saved_off;
+    up->flash_off = up->saved_off;
+    up->erased_end = up->saved_off;
 }
 
 bool img_upload_targets(const struct smp_server *srv, size_t pi)
@@ -303,7 +321,7 @@ static int upload_take(struct mgmt_ctx *ctx, const struct smp_cbor_str *data)
     }
     if (rc != 0) {
         upload_log(srv, 'E', " failed at offset ", up->off);
-        upload_forget(srv);
+        upload_suspend(srv);
         return mgmt_group_err(ctx, (uint16_t)rc);
     }
     upload_log(srv, 'I', match || !has_sha ? " complete, bytes: " : " complete but sha differs, bytes: ",
@@ -341,7 +359,7 @@ static int upload_resume(struct mgmt_ctx *ctx)
         up->erased_end = up->off;
         if (upload_erase_to(srv, up->off + 1) != 0) {
             upload_log(srv, 'E', " could not resume; erase failed at ", up->off);
-            upload_forget(srv);
+            up->erased_end = up->off;
             return mgmt_group_err(ctx, SMP_IMG_ERR_FLASH_ERASE_FAILED);
         }
         up->state = SMP_SERVER_UPLOAD_ACTIVE;

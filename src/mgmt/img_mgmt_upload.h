@@ -5,7 +5,8 @@
  * the erased value at the end). An interrupted upload resumes when its first
  * chunk comes again with the same "sha" and "len" -- within a session from
  * RAM, after a restart from the record kept through the config's
- * upload_save/upload_load port.
+ * upload_save/upload_load port. A flash failure in the middle leaves the
+ * upload waiting at its last record, as a restart does.
  */
 #ifndef SMPDFU_MGMT_IMG_MGMT_UPLOAD_H
 #define SMPDFU_MGMT_IMG_MGMT_UPLOAD_H
