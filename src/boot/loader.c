@@ -1,0 +1,508 @@
+/*
+ * The boot decision for each image pair, in MCUboot's order
+ * (boot_prepare_image_for_update, boot_perform_update,
+ * boot_complete_partial_swap): resume, else decide and validate, then
+ * swap, then mark the trailer, then validate what will run.
+ */
+#include "boot/loader.h"
+
+#include <string.h>
+
+#include "boot/boot_status.h"
+#include "boot/loader_log.h"
+#include "boot/swap_move.h"
+#include "boot/swap_overwrite.h"
+#include "boot/swap_region.h"
+
+struct loader_ctx {
+    const struct loader_config *cfg;
+    struct swap_pair sp;
+    uint8_t image;
+    uint32_t max_image_end; /* for image_validate */
+};
+
+const char *loader_strerror(int err)
+{
+    switch (err) {
+    case LOADER_OK:
+        return "ok";
+    case LOADER_EINVAL:
+        return "invalid loader configuration";
+    case LOADER_EFLASH:
+        return "flash operation failed";
+    case LOADER_ENOBOOT:
+        return "no bootable image";
+    case LOADER_EMODE:
+        return "upgrade strategy not supported";
+    default:
+        return "unknown error";
+    }
+}
+
+static const char *swap_type_name(uint8_t t)
+{
+    switch (t) {
+    case BOOT_SWAP_TYPE_NONE:
+        return "none";
+    case BOOT_SWAP_TYPE_TEST:
+        return "test";
+    case BOOT_SWAP_TYPE_PERM:
+        return "perm";
+    case BOOT_SWAP_TYPE_REVERT:
+        return "revert";
+    case BOOT_SWAP_TYPE_FAIL:
+        return "fail";
+    default:
+        return "panic";
+    }
+}
+
+static void emit(const struct loader_ctx *c, struct loader_line *l)
+{
+    if (c->cfg->log != NULL) {
+        c->cfg->log(c->cfg->log_arg, l->level, l->buf);
+    }
+}
+
+/* "Image N: " prefix so multi-image logs say which pair they are about. */
+static void line_begin(const struct loader_ctx *c, struct loader_line *l, char level)
+{
+    loader_line_start(l, level, "Image ");
+    loader_line_u32(l, c->image);
+    loader_line_str(l, ": ");
+}
+
+static void log_text(const struct loader_ctx *c, char level, const char *a, const char *b)
+{
+    struct loader_line l;
+
+    line_begin(c, &l, level);
+    loader_line_str(&l, a);
+    loader_line_str(&l, b);
+    emit(c, &l);
+}
+
+static const char *magic_name(enum trailer_magic m)
+{
+    return m == TRAILER_MAGIC_GOOD ? "good" : m == TRAILER_MAGIC_UNSET ? "unset" : "bad";
+}
+
+static void log_trailer(const struct loader_ctx *c, const char *slot,
+                        const struct trailer_state *st)
+{
+    struct loader_line l;
+
+    line_begin(c, &l, 'I');
+    loader_line_str(&l, slot);
+    loader_line_str(&l, ": magic=");
+    loader_line_str(&l, magic_name(st->magic));
+    loader_line_str(&l, ", swap_type=");
+    loader_line_hex(&l, st->swap_type);
+    loader_line_str(&l, ", copy_done=");
+    loader_line_hex(&l, (uint32_t)st->copy_done);
+    loader_line_str(&l, ", image_ok=");
+    loader_line_hex(&l, (uint32_t)st->image_ok);
+    emit(c, &l);
+}
+
+static int validate(const struct loader_ctx *c, const struct flash_area *fa,
+                    struct image_result *res)
+{
+    struct image_policy pol = c->cfg->policy;
+
+    pol.max_image_end = c->max_image_end;
+    return image_validate(fa, &pol, res);
+}
+
+/* Bytes the image at the start of fa occupies through its last TLV; 0 if
+ * there is no readable image. */
+static uint32_t image_size_of(const struct flash_area *fa)
+{
+    struct image_header hdr;
+    struct image_tlv_iter it;
+
+    if (image_header_read(fa, &hdr) != 0 ||
+        image_tlv_iter_begin(&it, fa, &hdr, IMAGE_TLV_ANY) != 0) {
+        return 0;
+    }
+    return image_tlv_iter_end(&it);
+}
+
+static int erase_slot(const struct flash_area *fa)
+{
+    return swap_erase_region(fa, 0, fa->size) == 0 ? LOADER_OK : LOADER_EFLASH;
+}
+
+/*
+ * Validate the candidate in the secondary slot. 1: valid; 0: no image
+ * there (erased header), nothing to do; -1: invalid, and erased so it is
+ * not tried again; LOADER_EFLASH on flash failure.
+ */
+static int validate_candidate(const struct loader_ctx *c)
+{
+    struct image_result res;
+    struct loader_line l;
+    int rc;
+
+    rc = validate(c, c->sp.secondary, &res);
+    if (rc == 0) {
+        return 1;
+    }
+    if (rc == IMAGE_EEMPTY) {
+        log_text(c, 'W', "no image in the secondary slot", "");
+        return 0;
+    }
+    if (rc == IMAGE_EFLASH) {
+        return LOADER_EFLASH;
+    }
+    line_begin(c, &l, 'E');
+    loader_line_str(&l, "Image in the secondary slot is not valid: ");
+    loader_line_str(&l, image_strerror(rc));
+    loader_line_str(&l, "; erased");
+    emit(c, &l);
+    if (erase_slot(c->sp.secondary) != 0) {
+        return LOADER_EFLASH;
+    }
+    return -1;
+}
+
+/* Downgrade prevention: 0 if the candidate may replace the primary,
+ * 1 if it was refused (and erased). */
+static int check_downgrade(const struct loader_ctx *c)
+{
+    struct image_header pri;
+    struct image_header sec;
+
+    if (!c->cfg->downgrade_prevention) {
+        return 0;
+    }
+    /* Without a readable running image there is nothing to protect. */
+    if (image_header_read(c->sp.primary, &pri) != 0 ||
+        image_header_read(c->sp.secondary, &sec) != 0) {
+        return 0;
+    }
+    if (image_version_cmp(&sec.ver, &pri.ver, false) >= 0) {
+        return 0;
+    }
+    log_text(c, 'W', "Image in the secondary slot erased due to downgrade prevention", "");
+    return erase_slot(c->sp.secondary) == 0 ? 1 : LOADER_EFLASH;
+}
+
+/* The swap type the trailers ask for, with the candidate validated
+ * (boot_validated_swap_type). */
+static int validated_swap_type(const struct loader_ctx *c, uint8_t *type)
+{
+    struct trailer_state pri;
+    struct trailer_state sec;
+    const struct trailer_state *secp = &sec;
+    int rc;
+
+    if (trailer_read(c->sp.primary, c->sp.trailer, &pri) != 0) {
+        return LOADER_EFLASH;
+    }
+    /* An unreadable secondary trailer counts as empty. */
+    if (trailer_read(c->sp.secondary, c->sp.trailer, &sec) != 0) {
+        secp = NULL;
+    }
+    log_trailer(c, "Primary slot", &pri);
+    if (secp != NULL) {
+        log_trailer(c, "Secondary slot", &sec);
+    }
+    *type = (uint8_t)trailer_swap_type(c->sp.trailer, &pri, secp);
+    if (*type != BOOT_SWAP_TYPE_TEST && *type != BOOT_SWAP_TYPE_PERM &&
+        *type != BOOT_SWAP_TYPE_REVERT) {
+        return LOADER_OK;
+    }
+    rc = validate_candidate(c);
+    if (rc < -1) {
+        return rc;
+    }
+    if (rc == 0) {
+        *type = BOOT_SWAP_TYPE_NONE;
+    } else if (rc == -1) {
+        *type = BOOT_SWAP_TYPE_FAIL;
+    } else if (*type != BOOT_SWAP_TYPE_REVERT) {
+        rc = check_downgrade(c);
+        if (rc < 0) {
+            return rc;
+        }
+        if (rc == 1) {
+            *type = BOOT_SWAP_TYPE_NONE;
+        }
+    }
+    return LOADER_OK;
+}
+
+/* Where an interrupted swap stands (swap_read_status). */
+static int read_status(const struct loader_ctx *c, struct boot_status *bs, bool *inconsistent)
+{
+    struct trailer_state pri;
+    struct trailer_state sec;
+
+    *inconsistent = false;
+    if (trailer_read(c->sp.primary, c->sp.trailer, &pri) != 0 ||
+        trailer_read(c->sp.secondary, c->sp.trailer, &sec) != 0) {
+        return LOADER_EFLASH;
+    }
+    /* swap_status_source for swap-using-move. */
+    if (pri.magic != TRAILER_MAGIC_GOOD || pri.copy_done != TRAILER_FLAG_UNSET ||
+        sec.magic == TRAILER_MAGIC_GOOD) {
+        return LOADER_OK;
+    }
+    bs->source = BOOT_STATUS_SOURCE_PRIMARY;
+    if (boot_status_read_records(c->sp.primary, c->sp.trailer, bs, inconsistent) != 0) {
+        return LOADER_EFLASH;
+    }
+    bs->swap_type = pri.swap_type;
+    bs->swap_size = pri.swap_size_set ? pri.swap_size : 0;
+    return LOADER_OK;
+}
+
+/* Trailer marks after a finished swap: image_ok for a permanent swap or a
+ * revert (else the next boot would revert again), then copy_done. */
+static int mark_swapped(const struct loader_ctx *c, uint8_t type)
+{
+    struct trailer_state pri;
+
+    if (type == BOOT_SWAP_TYPE_PERM || type == BOOT_SWAP_TYPE_REVERT) {
+        if (trailer_read(c->sp.primary, c->sp.trailer, &pri) != 0) {
+            return LOADER_EFLASH;
+        }
+        if (pri.image_ok == TRAILER_FLAG_UNSET &&
+            trailer_write_image_ok(c->sp.primary, c->sp.trailer) != 0) {
+            return LOADER_EFLASH;
+        }
+    }
+    if (trailer_write_copy_done(c->sp.primary, c->sp.trailer) != 0) {
+        return LOADER_EFLASH;
+    }
+    return LOADER_OK;
+}
+
+static int run_swap(const struct loader_ctx *c, struct boot_status *bs, uint32_t copy_size)
+{
+    int rc = swap_move_run(&c->sp, bs, copy_size);
+
+    if (rc == SWAP_ENOSPACE) {
+        log_text(c, 'W', "Not enough free space to run swap upgrade", "");
+        return 1;
+    }
+    return rc == 0 ? LOADER_OK : LOADER_EFLASH;
+}
+
+static int perform_swap(const struct loader_ctx *c, struct boot_status *bs, uint8_t type)
+{
+    uint32_t a;
+    uint32_t b;
+    int rc;
+
+    log_text(c, 'I', "Starting swap using move algorithm, swap type: ", swap_type_name(type));
+    a = image_size_of(c->sp.primary);
+    b = image_size_of(c->sp.secondary);
+    bs->swap_type = type;
+    bs->swap_size = a > b ? a : b;
+    rc = run_swap(c, bs, bs->swap_size);
+    if (rc != 0) {
+        return rc;
+    }
+    return mark_swapped(c, type);
+}
+
+static int resume_swap(const struct loader_ctx *c, struct boot_status *bs)
+{
+    struct loader_line l;
+    int rc;
+
+    line_begin(c, &l, 'W');
+    loader_line_str(&l, "Resuming an interrupted swap (type ");
+    loader_line_str(&l, swap_type_name(bs->swap_type));
+    loader_line_str(&l, bs->op == BOOT_STATUS_OP_MOVE ? ", move step " : ", swap step ");
+    loader_line_u32(&l, bs->idx);
+    loader_line_str(&l, ".");
+    loader_line_u32(&l, bs->state);
+    loader_line_str(&l, ")");
+    emit(c, &l);
+    if (bs->swap_size == 0) {
+        log_text(c, 'E', "swap size missing from the status area; swap abandoned", "");
+        return LOADER_OK;
+    }
+    rc = run_swap(c, bs, bs->swap_size);
+    if (rc != 0) {
+        return rc < 0 ? rc : LOADER_OK;
+    }
+    return mark_swapped(c, bs->swap_type);
+}
+
+static int prepare_swap_move(struct loader_ctx *c, struct loader_image *out)
+{
+    struct boot_status bs;
+    bool inconsistent;
+    uint8_t type;
+    int rc;
+
+    if (swap_move_compatible(&c->sp) != 0) {
+        log_text(c, 'W', "Cannot upgrade: slots are not compatible with swap-move", "");
+        return LOADER_OK;
+    }
+    if (swap_move_max_image_size(&c->sp, &c->max_image_end) != 0) {
+        log_text(c, 'W', "Cannot upgrade: no room for an image beside the trailer", "");
+        return LOADER_OK;
+    }
+    boot_status_reset(&bs);
+    rc = read_status(c, &bs, &inconsistent);
+    if (rc != 0) {
+        return rc;
+    }
+    if (inconsistent) {
+        log_text(c, 'E', "Detected inconsistent status!", "");
+    }
+    if (!boot_status_is_reset(&bs)) {
+        out->resumed = true;
+        out->swap_type = bs.swap_type;
+        return resume_swap(c, &bs);
+    }
+    if (bs.swap_type == BOOT_SWAP_TYPE_NONE) {
+        rc = validated_swap_type(c, &type);
+        if (rc != 0) {
+            return rc;
+        }
+    } else {
+        /* The trailer was started but no step recorded: the request
+         * stands, the candidate is checked again. */
+        rc = validate_candidate(c);
+        if (rc < -1) {
+            return rc;
+        }
+        type = rc == 1 ? bs.swap_type : rc == 0 ? BOOT_SWAP_TYPE_NONE : BOOT_SWAP_TYPE_FAIL;
+    }
+    log_text(c, 'I', "Swap type: ", swap_type_name(type));
+    out->swap_type = type;
+    switch (type) {
+    case BOOT_SWAP_TYPE_TEST:
+    case BOOT_SWAP_TYPE_PERM:
+    case BOOT_SWAP_TYPE_REVERT:
+        return perform_swap(c, &bs, type);
+    case BOOT_SWAP_TYPE_FAIL: {
+        /* Pretend a revert to the running image just finished, so the
+         * erased candidate's request cannot come back. */
+        struct trailer_state pri;
+
+        if (trailer_read(c->sp.primary, c->sp.trailer, &pri) != 0) {
+            return LOADER_EFLASH;
+        }
+        if (pri.image_ok == TRAILER_FLAG_UNSET &&
+            trailer_write_image_ok(c->sp.primary, c->sp.trailer) != 0) {
+            return LOADER_EFLASH;
+        }
+        return LOADER_OK;
+    }
+    default:
+        return LOADER_OK;
+    }
+}
+
+static int prepare_overwrite(struct loader_ctx *c, struct loader_image *out)
+{
+    struct trailer_offsets o;
+    uint8_t type;
+    int rc;
+
+    if (trailer_offsets(c->sp.trailer, c->sp.primary->size, &o) != 0) {
+        return LOADER_EINVAL;
+    }
+    c->max_image_end = o.max_image_end;
+    rc = validated_swap_type(c, &type);
+    if (rc != 0) {
+        return rc;
+    }
+    /* Without a backup there is nothing to revert to. */
+    if (type == BOOT_SWAP_TYPE_REVERT) {
+        type = BOOT_SWAP_TYPE_NONE;
+    }
+    log_text(c, 'I', "Swap type: ", swap_type_name(type));
+    out->swap_type = type;
+    if (type != BOOT_SWAP_TYPE_TEST && type != BOOT_SWAP_TYPE_PERM) {
+        return LOADER_OK;
+    }
+    log_text(c, 'I', "Copying the secondary slot to the primary slot", "");
+    rc = swap_overwrite_run(&c->sp);
+    return rc == 0 ? LOADER_OK : LOADER_EFLASH;
+}
+
+static int boot_pair(const struct loader_config *cfg, uint8_t image, struct loader_image *out)
+{
+    struct loader_ctx c;
+    struct loader_line l;
+    int rc;
+
+    memset(&c, 0, sizeof(c));
+    c.cfg = cfg;
+    c.image = image;
+    c.sp.primary = cfg->pairs[image].primary;
+    c.sp.secondary = cfg->pairs[image].secondary;
+    c.sp.scratch = cfg->scratch;
+    c.sp.trailer = &cfg->trailer;
+    c.sp.image_num = image;
+    out->swap_type = BOOT_SWAP_TYPE_NONE;
+
+    switch (cfg->trailer.mode) {
+    case TRAILER_MODE_SWAP_MOVE:
+        rc = prepare_swap_move(&c, out);
+        break;
+    case TRAILER_MODE_OVERWRITE_ONLY:
+        rc = prepare_overwrite(&c, out);
+        break;
+    default:
+        /* A strategy this loader does not carry: no swap, the primary
+         * boots as it is. */
+        log_text(&c, 'E', "upgrade strategy not supported; the primary slot boots as it is", "");
+        rc = LOADER_OK;
+        break;
+    }
+    if (rc == LOADER_EFLASH || rc == LOADER_EINVAL) {
+        return rc;
+    }
+    if (c.max_image_end == 0) {
+        struct trailer_offsets o;
+
+        if (trailer_offsets(c.sp.trailer, c.sp.primary->size, &o) == 0) {
+            c.max_image_end = o.max_image_end;
+        }
+    }
+    out->primary_rc = validate(&c, c.sp.primary, &out->primary);
+    if (out->primary_rc == IMAGE_EFLASH) {
+        return LOADER_EFLASH;
+    }
+    out->bootable = out->primary_rc == 0;
+    line_begin(&c, &l, out->bootable ? 'I' : 'E');
+    loader_line_str(&l, out->bootable ? "primary slot valid" : "primary slot not valid: ");
+    if (!out->bootable) {
+        loader_line_str(&l, image_strerror(out->primary_rc));
+    }
+    emit(&c, &l);
+    return LOADER_OK;
+}
+
+int loader_boot(const struct loader_config *cfg, struct loader_result *res)
+{
+    int rc;
+
+    if (cfg == NULL || res == NULL || cfg->pairs == NULL || cfg->pair_count == 0 ||
+        cfg->pair_count > LOADER_MAX_IMAGES || trailer_config_check(&cfg->trailer) != 0) {
+        return LOADER_EINVAL;
+    }
+    memset(res, 0, sizeof(*res));
+    for (size_t i = 0; i < cfg->pair_count; i++) {
+        if (cfg->pairs[i].primary == NULL || cfg->pairs[i].secondary == NULL) {
+            return LOADER_EINVAL;
+        }
+    }
+    for (size_t i = 0; i < cfg->pair_count; i++) {
+        rc = boot_pair(cfg, (uint8_t)i, &res->images[i]);
+        res->image_count = i + 1;
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    return res->images[0].bootable ? LOADER_OK : LOADER_ENOBOOT;
+}

@@ -1,0 +1,86 @@
+/*
+ * The MCUboot-compatible bootloader stage: for each image pair, finish a
+ * swap that a reset interrupted, else decide from the two trailers what
+ * was asked (MCUboot's swap-type table), validate the candidate, swap (or
+ * revert an image that was tested and never confirmed), write copy_done /
+ * image_ok as MCUboot does, erase a candidate that does not validate, and
+ * finally validate every primary slot so the caller knows what it may run.
+ *
+ * Portable: no allocation, no stdio; flash through struct flash_area and
+ * log lines through the config's callback, one line per decision,
+ * MCUboot-style ("Swap type: test", "Image in the secondary slot is not
+ * valid: bad signature; erased").
+ *
+ * Returns LOADER_OK when image 0's primary may be booted; LOADER_ENOBOOT
+ * when it may not; LOADER_EFLASH when a flash operation failed mid-way
+ * (on the simulator: the power was cut) -- the state on flash is then one
+ * the next loader_boot() resumes from.
+ */
+#ifndef SMPDFU_BOOT_LOADER_H
+#define SMPDFU_BOOT_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "boot/image.h"
+#include "boot/trailer.h"
+#include "flash/flash_area.h"
+
+#ifndef LOADER_MAX_IMAGES
+#define LOADER_MAX_IMAGES 4
+#endif
+
+enum loader_err {
+    LOADER_OK = 0,
+    LOADER_EINVAL = -1,  /* bad configuration */
+    LOADER_EFLASH = -2,  /* a flash operation failed; stop, the next boot resumes */
+    LOADER_ENOBOOT = -3, /* no valid image in image 0's primary slot */
+    LOADER_EMODE = -4,   /* upgrade strategy not supported by this loader */
+};
+
+const char *loader_strerror(int err);
+
+struct loader_pair {
+    const struct flash_area *primary;
+    const struct flash_area *secondary;
+};
+
+/* One log line (NUL-terminated, no newline); level 'I', 'W' or 'E'. */
+typedef void (*loader_log_fn)(void *arg, char level, const char *line);
+
+struct loader_config {
+    /* Upgrade strategy and trailer format, as the bootloader was built. */
+    struct trailer_config trailer;
+    const struct loader_pair *pairs; /* pair i = image i */
+    size_t pair_count;
+    /* Scratch area (swap-using-scratch only). */
+    const struct flash_area *scratch;
+    /* Signature policy; max_image_end is set by the loader per slot. */
+    struct image_policy policy;
+    /* Refuse a candidate whose version is lower than the running image's
+     * (MCUBOOT_DOWNGRADE_PREVENTION): it is erased. */
+    bool downgrade_prevention;
+    loader_log_fn log;
+    void *log_arg;
+};
+
+/* What happened to one image pair during this boot. */
+struct loader_image {
+    /* Swap performed or resumed: BOOT_SWAP_TYPE_NONE, TEST, PERM, REVERT,
+     * or FAIL (the candidate was invalid and erased). */
+    uint8_t swap_type;
+    bool resumed;         /* an interrupted swap was finished */
+    bool bootable;        /* the primary slot validated */
+    int primary_rc;       /* image_validate() result for the primary */
+    struct image_result primary; /* that validation's details */
+};
+
+struct loader_result {
+    struct loader_image images[LOADER_MAX_IMAGES];
+    size_t image_count;
+};
+
+int loader_boot(const struct loader_config *cfg, struct loader_result *res);
+
+#endif

@@ -1,0 +1,15 @@
+/*
+ * Overwrite-only upgrade (MCUBOOT_OVERWRITE_ONLY): the primary slot is
+ * erased and the whole secondary copied over it; then the secondary's
+ * header sector and trailer sector are erased, the trailer last but one
+ * step -- until that erase the request stands, so a cut anywhere simply
+ * starts the copy again. No backup, no revert.
+ */
+#ifndef SMPDFU_BOOT_SWAP_OVERWRITE_H
+#define SMPDFU_BOOT_SWAP_OVERWRITE_H
+
+#include "boot/swap_region.h"
+
+int swap_overwrite_run(const struct swap_pair *p);
+
+#endif

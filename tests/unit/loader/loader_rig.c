@@ -1,0 +1,102 @@
+#include "loader_rig.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "boot/byteorder.h"
+
+static void rig_log(void *arg, char level, const char *line)
+{
+    struct rig *r = arg;
+    int n = snprintf(r->log + r->log_len, sizeof(r->log) - r->log_len, "%c: %s\n", level, line);
+
+    if (n > 0 && (size_t)n < sizeof(r->log) - r->log_len) {
+        r->log_len += (size_t)n;
+    }
+}
+
+void rig_open(struct rig *r, enum trailer_mode mode, uint32_t sector_size, uint32_t slot_sectors)
+{
+    struct flash_sim_config fc = {
+        .size = 2 * slot_sectors * sector_size,
+        .sector_size = sector_size,
+        .write_block = 4,
+        .erase_value = 0xff,
+    };
+
+    memset(r, 0, sizeof(*r));
+    assert_int_equal(flash_sim_open_ram(&r->sim, &fc), 0);
+    r->sector_size = sector_size;
+    r->primary = (struct flash_area){ .id = 1, .name = "primary", .dev = flash_sim_dev(&r->sim),
+                                      .off = 0, .size = slot_sectors * sector_size };
+    r->secondary = (struct flash_area){ .id = 2, .name = "secondary",
+                                        .dev = flash_sim_dev(&r->sim),
+                                        .off = slot_sectors * sector_size,
+                                        .size = slot_sectors * sector_size };
+    r->pair.primary = &r->primary;
+    r->pair.secondary = &r->secondary;
+    bt_signer_new(&r->signer);
+    r->key = (struct image_key){ .type = CRYPTO_SIG_ED25519, .key = r->signer.der,
+                                 .key_len = sizeof(r->signer.der) };
+    r->cfg.trailer = trailer_config_default(mode, 4);
+    r->cfg.pairs = &r->pair;
+    r->cfg.pair_count = 1;
+    r->cfg.policy = (struct image_policy){ .mode = IMAGE_VERIFY_SIGNED, .keys = &r->key,
+                                           .key_count = 1 };
+    r->cfg.log = rig_log;
+    r->cfg.log_arg = r;
+}
+
+void rig_close(struct rig *r)
+{
+    flash_sim_close(&r->sim);
+}
+
+size_t rig_image(const struct rig *r, const struct bt_signer *signer, uint8_t major,
+                 uint8_t minor, uint32_t payload_len, uint8_t seed, uint8_t *out, size_t cap)
+{
+    uint8_t base[IMAGE_HEADER_SIZE + 65536];
+    uint32_t x = 0x9e3779b9u * (seed + 1u);
+    struct bt_image_spec spec = { .base = base, .hash_tlvs = 1,
+                                  .signer = signer ? signer : &r->signer };
+
+    assert_true(payload_len <= sizeof(base) - IMAGE_HEADER_SIZE);
+    memset(base, 0, IMAGE_HEADER_SIZE);
+    boot_put_le32(base, IMAGE_MAGIC);
+    base[8] = IMAGE_HEADER_SIZE;
+    boot_put_le32(base + 12, payload_len);
+    base[20] = major;
+    base[21] = minor;
+    for (uint32_t i = 0; i < payload_len; i++) {
+        x = x * 1103515245u + 12345u;
+        base[IMAGE_HEADER_SIZE + i] = (uint8_t)(x >> 16);
+    }
+    return bt_build_image(&spec, out, cap);
+}
+
+void rig_program(struct rig *r, const struct flash_area *fa, const uint8_t *data, size_t len)
+{
+    assert_int_equal(flash_sim_load(&r->sim, fa->off, fa->size, data, len), 0);
+}
+
+bool rig_slot_holds(const struct rig *r, const struct flash_area *fa, const uint8_t *data,
+                    size_t len)
+{
+    return memcmp(flash_sim_raw(&r->sim) + fa->off, data, len) == 0;
+}
+
+int rig_boot(struct rig *r, struct loader_result *res)
+{
+    r->log_len = 0;
+    r->log[0] = '\0';
+    return loader_boot(&r->cfg, res);
+}
+
+bool rig_logged(const struct rig *r, const char *text)
+{
+    return strstr(r->log, text) != NULL;
+}

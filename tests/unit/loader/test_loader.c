@@ -1,0 +1,396 @@
+/*
+ * The loader on one image pair: swap-using-move requests (test, revert,
+ * confirm, permanent), refused candidates, downgrade prevention, the
+ * status-area format, and overwrite-only.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "boot/boot_status.h"
+#include "loader_rig.h"
+
+#define SECTOR 4096u
+#define SLOT_SECTORS 8u
+#define IMG_CAP 65536u
+
+struct fixture {
+    struct rig rig;
+    uint8_t a[IMG_CAP]; /* running image */
+    uint8_t b[IMG_CAP]; /* candidate */
+    size_t a_len;
+    size_t b_len;
+};
+
+static struct fixture *setup(enum trailer_mode mode)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+
+    assert_non_null(f);
+    rig_open(&f->rig, mode, SECTOR, SLOT_SECTORS);
+    f->a_len = rig_image(&f->rig, NULL, 1, 0, 9000, 1, f->a, sizeof(f->a));
+    f->b_len = rig_image(&f->rig, NULL, 2, 0, 13000, 2, f->b, sizeof(f->b));
+    rig_program(&f->rig, &f->rig.primary, f->a, f->a_len);
+    rig_program(&f->rig, &f->rig.secondary, f->b, f->b_len);
+    return f;
+}
+
+static void teardown(struct fixture *f)
+{
+    rig_close(&f->rig);
+    free(f);
+}
+
+static struct trailer_state trailer_of(struct fixture *f, const struct flash_area *fa)
+{
+    struct trailer_state st;
+
+    assert_int_equal(trailer_read(fa, &f->rig.cfg.trailer, &st), 0);
+    return st;
+}
+
+static void request(struct fixture *f, bool permanent)
+{
+    assert_int_equal(trailer_set_pending(&f->rig.secondary, &f->rig.cfg.trailer, permanent, 0), 0);
+}
+
+static void boot_ok(struct fixture *f, struct loader_result *res)
+{
+    int rc = rig_boot(&f->rig, res);
+
+    if (rc != 0) {
+        fprintf(stderr, "%s", f->rig.log);
+    }
+    assert_int_equal(rc, LOADER_OK);
+    assert_true(res->images[0].bootable);
+}
+
+static void test_no_request_boots_primary(void **state)
+{
+    struct fixture *f = setup(TRAILER_MODE_SWAP_MOVE);
+    struct flash_sim_counts before;
+    struct flash_sim_counts after;
+    struct loader_result res;
+
+    (void)state;
+    flash_sim_total_counts(&f->rig.sim, &before);
+    boot_ok(f, &res);
+    flash_sim_total_counts(&f->rig.sim, &after);
+    assert_int_equal(res.images[0].swap_type, BOOT_SWAP_TYPE_NONE);
+    assert_int_equal(res.images[0].primary.hdr.ver.major, 1);
+    assert_int_equal(after.writes, before.writes);
+    assert_int_equal(after.erases, before.erases);
+    teardown(f);
+}
+
+static void test_test_swap_then_revert(void **state)
+{
+    struct fixture *f = setup(TRAILER_MODE_SWAP_MOVE);
+    struct loader_result res;
+    struct trailer_state pri;
+    struct trailer_state sec;
+
+    (void)state;
+    request(f, false);
+    boot_ok(f, &res);
+    assert_int_equal(res.images[0].swap_type, BOOT_SWAP_TYPE_TEST);
+    assert_int_equal(res.images[0].primary.hdr.ver.major, 2);
+    assert_true(rig_slot_holds(&f->rig, &f->rig.primary, f->b, f->b_len));
+    assert_true(rig_slot_holds(&f->rig, &f->rig.secondary, f->a, f->a_len));
+    assert_true(rig_logged(&f->rig, "Swap type: test"));
+    pri = trailer_of(f, &f->rig.primary);
+    sec = trailer_of(f, &f->rig.secondary);
+    assert_int_equal(pri.magic, TRAILER_MAGIC_GOOD);
+    assert_int_equal(pri.copy_done, TRAILER_FLAG_SET);
+    assert_int_equal(pri.image_ok, TRAILER_FLAG_UNSET);
+    assert_int_equal(pri.swap_type, BOOT_SWAP_TYPE_TEST);
+    assert_int_equal(sec.magic, TRAILER_MAGIC_UNSET);
+
+    /* Not confirmed: the next boot puts the old image back for good. */
+    boot_ok(f, &res);
+    assert_int_equal(res.images[0].swap_type, BOOT_SWAP_TYPE_REVERT);
+    assert_int_equal(res.images[0].primary.hdr.ver.major, 1);
+    assert_true(rig_slot_holds(&f->rig, &f->rig.primary, f->a, f->a_len));
+    assert_true(rig_slot_holds(&f->rig, &f->rig.secondary, f->b, f->b_len));
+    pri = trailer_of(f, &f->rig.primary);
+    sec = trailer_of(f, &f->rig.secondary);
+    assert_int_equal(pri.magic, TRAILER_MAGIC_GOOD);
+    assert_int_equal(pri.copy_done, TRAILER_FLAG_SET);
+    assert_int_equal(pri.image_ok, TRAILER_FLAG_SET);
+    assert_int_equal(sec.magic, TRAILER_MAGIC_UNSET);
+
+    boot_ok(f, &res);
+    assert_int_equal(res.images[0].swap_type, BOOT_SWAP_TYPE_NONE);
+    assert_int_equal(res.images[0].primary.hdr.ver.major, 1);
+    teardown(f);
+}
+
+static void test_test_swap_confirmed_stays(void **state)
+{
+    struct fixture *f = setup(TRAILER_MODE_SWAP_MOVE);
+    struct loader_result res;
+
+    (void)state;
+    request(f, false);
+    boot_ok(f, &res);
+    assert_int_equal(trailer_set_confirmed(&f->rig.primary, &f->rig.cfg.trailer), 0);
+    boot_ok(f, &res);
+    assert_int_equal(res.images[0].swap_type, BOOT_SWAP_TYPE_NONE);
+    assert_int_equal(res.images[0].primary.hdr.ver.major, 2);
+    assert_true(rig_slot_holds(&f->rig, &f->rig.primary, f->b, f->b_len));
+    teardown(f);
+}
+
+static void test_permanent_swap(void **state)
+{
+    struct fixture *f = setup(TRAILER_MODE_SWAP_MOVE);
+    struct loader_result res;
+    struct trailer_state pri;
+
+    (void)state;
+    request(f, true);
+    boot_ok(f, &res);
+    assert_int_equal(res.images[0].swap_type, BOOT_SWAP_TYPE_PERM);
+    pri = trailer_of(f, &f->rig.primary);
+    assert_int_equal(pri.image_ok, TRAILER_FLAG_SET);
+    assert_int_equal(pri.copy_done, TRAILER_FLAG_SET);
+    assert_int_equal(trailer_of(f, &f->rig.secondary).magic, TRAILER_MAGIC_UNSET);
+    boot_ok(f, &res);
+    assert_int_equal(res.images[0].swap_type, BOOT_SWAP_TYPE_NONE);
+    assert_int_equal(res.images[0].primary.hdr.ver.major, 2);
+    assert_true(rig_slot_holds(&f->rig, &f->rig.secondary, f->a, f->a_len));
+    teardown(f);
+}
+
+static void assert_candidate_erased(struct fixture *f, const char *reason)
+{
+    struct loader_result res;
+
+    request(f, false);
+    boot_ok(f, &res);
+    assert_int_equal(res.images[0].swap_type, BOOT_SWAP_TYPE_FAIL);
+    assert_true(rig_logged(&f->rig, "Image in the secondary slot is not valid"));
+    assert_true(rig_logged(&f->rig, reason));
+    assert_int_equal(flash_area_is_erased(&f->rig.secondary, 0, f->rig.secondary.size), 1);
+    assert_true(rig_slot_holds(&f->rig, &f->rig.primary, f->a, f->a_len));
+    assert_int_equal(res.images[0].primary.hdr.ver.major, 1);
+    /* MCUboot marks the running image as if a revert just finished. */
+    assert_int_equal(trailer_of(f, &f->rig.primary).image_ok, TRAILER_FLAG_SET);
+    boot_ok(f, &res);
+    assert_int_equal(res.images[0].swap_type, BOOT_SWAP_TYPE_NONE);
+}
+
+static void test_flipped_bit_candidate_erased(void **state)
+{
+    /* Header, payload and protected area: each flip is caught. */
+    static const uint32_t offsets[] = { 20, 32 + 100, 32 + 12999 };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
+        struct fixture *f = setup(TRAILER_MODE_SWAP_MOVE);
+
+        f->b[offsets[i]] ^= 0x10;
+        rig_program(&f->rig, &f->rig.secondary, f->b, f->b_len);
+        assert_candidate_erased(f, "hash");
+        teardown(f);
+    }
+}
+
+static void test_untrusted_key_candidate_erased(void **state)
+{
+    struct fixture *f = setup(TRAILER_MODE_SWAP_MOVE);
+    struct bt_signer other;
+
+    (void)state;
+    bt_signer_new(&other);
+    f->b_len = rig_image(&f->rig, &other, 2, 0, 13000, 2, f->b, sizeof(f->b));
+    rig_program(&f->rig, &f->rig.secondary, f->b, f->b_len);
+    assert_candidate_erased(f, image_strerror(IMAGE_ENOKEY));
+    teardown(f);
+}
+
+static void test_downgrade_prevented(void **state)
+{
+    struct fixture *f = setup(TRAILER_MODE_SWAP_MOVE);
+    struct loader_result res;
+
+    (void)state;
+    /* Running 2.0, candidate 1.5. */
+    f->a_len = rig_image(&f->rig, NULL, 2, 0, 9000, 1, f->a, sizeof(f->a));
+    f->b_len = rig_image(&f->rig, NULL, 1, 5, 9000, 3, f->b, sizeof(f->b));
+    rig_program(&f->rig, &f->rig.primary, f->a, f->a_len);
+    rig_program(&f->rig, &f->rig.secondary, f->b, f->b_len);
+    f->rig.cfg.downgrade_prevention = true;
+    request(f, false);
+    boot_ok(f, &res);
+    assert_int_equal(res.images[0].swap_type, BOOT_SWAP_TYPE_NONE);
+    assert_true(rig_logged(&f->rig, "downgrade prevention"));
+    assert_int_equal(flash_area_is_erased(&f->rig.secondary, 0, f->rig.secondary.size), 1);
+    assert_true(rig_slot_holds(&f->rig, &f->rig.primary, f->a, f->a_len));
+
+    /* Without the option the same request is carried out. */
+    rig_program(&f->rig, &f->rig.secondary, f->b, f->b_len);
+    f->rig.cfg.downgrade_prevention = false;
+    request(f, false);
+    boot_ok(f, &res);
+    assert_int_equal(res.images[0].swap_type, BOOT_SWAP_TYPE_TEST);
+    assert_int_equal(res.images[0].primary.hdr.ver.minor, 5);
+    teardown(f);
+}
+
+static void test_oversized_candidate_refused(void **state)
+{
+    struct fixture *f = setup(TRAILER_MODE_SWAP_MOVE);
+
+    (void)state;
+    /* 8 sectors: the trailer takes the last, the move needs one more, so
+     * an image may take 6 sectors at most. */
+    f->b_len = rig_image(&f->rig, NULL, 2, 0, 6 * SECTOR, 2, f->b, sizeof(f->b));
+    rig_program(&f->rig, &f->rig.secondary, f->b, f->b_len);
+    assert_candidate_erased(f, "not valid");
+    teardown(f);
+}
+
+static void test_status_record_layout(void **state)
+{
+    struct trailer_config cfg = trailer_config_default(TRAILER_MODE_SWAP_MOVE, 4);
+    struct trailer_offsets o;
+    struct boot_status bs;
+    uint32_t off;
+
+    (void)state;
+    assert_int_equal(trailer_offsets(&cfg, 0x8000, &o), 0);
+    /* 128 move records of one state, then 128 swap records of two. */
+    boot_status_reset(&bs);
+    assert_int_equal(boot_status_record_off(&cfg, 0x8000, &bs, &off), 0);
+    assert_int_equal(off, o.status);
+    bs.idx = 3;
+    assert_int_equal(boot_status_record_off(&cfg, 0x8000, &bs, &off), 0);
+    assert_int_equal(off, o.status + 2 * 4);
+    bs.op = BOOT_STATUS_OP_SWAP;
+    bs.idx = 1;
+    bs.state = 1;
+    assert_int_equal(boot_status_record_off(&cfg, 0x8000, &bs, &off), 0);
+    assert_int_equal(off, o.status + 128 * 4);
+    bs.idx = 2;
+    bs.state = 2;
+    assert_int_equal(boot_status_record_off(&cfg, 0x8000, &bs, &off), 0);
+    assert_int_equal(off, o.status + 128 * 4 + 3 * 4);
+    bs.state = 3;
+    assert_int_equal(boot_status_record_off(&cfg, 0x8000, &bs, &off), TRAILER_EINVAL);
+
+    /* Scratch: three states per index, interleaved. */
+    cfg = trailer_config_default(TRAILER_MODE_SWAP_SCRATCH, 4);
+    assert_int_equal(trailer_offsets(&cfg, 0x8000, &o), 0);
+    bs.op = BOOT_STATUS_OP_MOVE;
+    bs.idx = 2;
+    bs.state = 3;
+    assert_int_equal(boot_status_record_off(&cfg, 0x8000, &bs, &off), 0);
+    assert_int_equal(off, o.status + (3 + 2) * 4);
+}
+
+static void test_status_read_back(void **state)
+{
+    struct rig r;
+    struct boot_status bs;
+    struct boot_status rd;
+    bool inconsistent;
+    const uint8_t *raw;
+    uint32_t off;
+
+    (void)state;
+    rig_open(&r, TRAILER_MODE_SWAP_MOVE, SECTOR, SLOT_SECTORS);
+    boot_status_reset(&bs);
+    boot_status_reset(&rd);
+    assert_int_equal(boot_status_read_records(&r.primary, &r.cfg.trailer, &rd, &inconsistent), 0);
+    assert_true(boot_status_is_reset(&rd));
+    assert_false(inconsistent);
+
+    /* Three moves, then swap step 1 state 1: next is swap 1.2. */
+    for (bs.idx = 1; bs.idx <= 3; bs.idx++) {
+        assert_int_equal(boot_status_write(&r.primary, &r.cfg.trailer, &bs), 0);
+    }
+    bs.op = BOOT_STATUS_OP_SWAP;
+    bs.idx = 1;
+    bs.state = 1;
+    assert_int_equal(boot_status_write(&r.primary, &r.cfg.trailer, &bs), 0);
+    assert_int_equal(boot_status_read_records(&r.primary, &r.cfg.trailer, &rd, &inconsistent), 0);
+    assert_int_equal(rd.op, BOOT_STATUS_OP_SWAP);
+    assert_int_equal(rd.idx, 1);
+    assert_int_equal(rd.state, 2);
+    assert_false(inconsistent);
+
+    /* A gap inside the move records is what a failed status write leaves. */
+    bs.op = BOOT_STATUS_OP_MOVE;
+    bs.idx = 5;
+    assert_int_equal(boot_status_write(&r.primary, &r.cfg.trailer, &bs), 0);
+    assert_int_equal(boot_status_read_records(&r.primary, &r.cfg.trailer, &rd, &inconsistent), 0);
+    assert_true(inconsistent);
+    bs.op = BOOT_STATUS_OP_SWAP;
+    bs.idx = 1;
+
+    /* The record holds the state number, padded with erased bytes. */
+    assert_int_equal(boot_status_record_off(&r.cfg.trailer, r.primary.size, &bs, &off), 0);
+    raw = flash_sim_raw(&r.sim) + r.primary.off + off;
+    assert_int_equal(raw[0], 1);
+    assert_int_equal(raw[1], 0xff);
+    assert_int_equal(raw[3], 0xff);
+    rig_close(&r);
+}
+
+static void test_overwrite_only(void **state)
+{
+    struct fixture *f = setup(TRAILER_MODE_OVERWRITE_ONLY);
+    struct loader_result res;
+
+    (void)state;
+    request(f, false);
+    boot_ok(f, &res);
+    assert_int_equal(res.images[0].swap_type, BOOT_SWAP_TYPE_TEST);
+    assert_true(rig_slot_holds(&f->rig, &f->rig.primary, f->b, f->b_len));
+    assert_int_equal(flash_area_is_erased(&f->rig.secondary, 0, SECTOR), 1);
+    assert_int_equal(trailer_of(f, &f->rig.secondary).magic, TRAILER_MAGIC_UNSET);
+    /* No backup: the next boot keeps the new image. */
+    boot_ok(f, &res);
+    assert_int_equal(res.images[0].swap_type, BOOT_SWAP_TYPE_NONE);
+    assert_int_equal(res.images[0].primary.hdr.ver.major, 2);
+    teardown(f);
+}
+
+static void test_invalid_primary_not_bootable(void **state)
+{
+    struct fixture *f = setup(TRAILER_MODE_SWAP_MOVE);
+    struct loader_result res;
+
+    (void)state;
+    f->a[40] ^= 1;
+    rig_program(&f->rig, &f->rig.primary, f->a, f->a_len);
+    assert_int_equal(rig_boot(&f->rig, &res), LOADER_ENOBOOT);
+    assert_false(res.images[0].bootable);
+    assert_int_equal(res.images[0].primary_rc, IMAGE_EHASH);
+    teardown(f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_no_request_boots_primary),
+        cmocka_unit_test(test_test_swap_then_revert),
+        cmocka_unit_test(test_test_swap_confirmed_stays),
+        cmocka_unit_test(test_permanent_swap),
+        cmocka_unit_test(test_flipped_bit_candidate_erased),
+        cmocka_unit_test(test_untrusted_key_candidate_erased),
+        cmocka_unit_test(test_downgrade_prevented),
+        cmocka_unit_test(test_oversized_candidate_refused),
+        cmocka_unit_test(test_status_record_layout),
+        cmocka_unit_test(test_status_read_back),
+        cmocka_unit_test(test_overwrite_only),
+        cmocka_unit_test(test_invalid_primary_not_bootable),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
