@@ -221,12 +221,18 @@ const char *smp_status_name(const struct smp_status *st)
     return info ? info->name : "UNKNOWN";
 }
 
+const char *smp_status_hint(const struct smp_status *st)
+{
+    const struct smp_err_info *info = status_info(st);
+    return info ? info->hint : "a code this client does not know; see the device's documentation";
+}
+
 void smp_status_describe(const struct smp_status *st, char *buf, size_t cap)
 {
     char gbuf[16];
     const struct smp_err_info *info = status_info(st);
     int rc = st->group_err ? st->group_rc : st->rc;
     snprintf(buf, cap, "%s/%s (rc %d): %s", smp_group_name(st->group, gbuf, sizeof(gbuf)),
-             info ? info->name : "UNKNOWN", rc,
-             info ? info->hint : "a code this client does not know; see the device's documentation");
+             info ? info->name : "UNKNOWN", rc, smp_status_hint(st));
 }
+

@@ -35,5 +35,7 @@ void smp_status_describe(const struct smp_status *st, char *buf, size_t cap);
 const char *smp_group_name(uint16_t group, char *buf, size_t cap);
 /* Name of the code alone, e.g. "IMG_MGMT_ERR_NO_FREE_SLOT". */
 const char *smp_status_name(const struct smp_status *st);
+/* What it means and what to do, one line. */
+const char *smp_status_hint(const struct smp_status *st);
 
 #endif
