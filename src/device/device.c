@@ -104,34 +104,73 @@ static void hex_of(const uint8_t *p, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
-/* Validate the primary slot of pair i as the bootloader does; true if it
- * may be booted. Logs the decision in one line. */
-static bool boot_check_pair(struct device *dev, size_t i, struct image_result *res)
+/* Loader lines go to the device log as the bootloader's console would. */
+static void loader_log_line(void *arg, char level, const char *line)
+{
+    device_log(arg, level, "boot: %s", line);
+}
+
+/* The outcome for pair i in one line. */
+static void log_pair(struct device *dev, size_t i, const struct loader_image *img, bool signed_)
+{
+    const struct flash_area *fa = &dev->areas[dev->cfg.layout.pairs[i].primary];
+
+    if (!img->bootable) {
+        device_log(dev, img->primary_rc == IMAGE_EEMPTY ? 'W' : 'E',
+                   "boot: image %zu in %s rejected: %s", i, fa->name,
+                   image_strerror(img->primary_rc));
+        return;
+    }
+    char ver[32];
+    char hash[2 * CRYPTO_HASH_MAX_LEN + 1];
+    image_version_to_str(&img->primary.hdr.ver, ver, sizeof(ver));
+    hex_of(img->primary.digest, img->primary.digest_len, hash);
+    device_log(dev, 'I', "boot: image %zu in %s valid (%s), version %s, hash %s", i, fa->name,
+               signed_ ? "signature" : "hash only", ver, hash);
+    switch (img->swap_type) {
+    case BOOT_SWAP_TYPE_TEST:
+        device_log(dev, 'I', "boot: image %zu: new image on test, it must confirm itself", i);
+        break;
+    case BOOT_SWAP_TYPE_PERM:
+        device_log(dev, 'I', "boot: image %zu: new image installed permanently", i);
+        break;
+    case BOOT_SWAP_TYPE_REVERT:
+        device_log(dev, 'W', "boot: image %zu: reverted to the previous image (not confirmed)",
+                   i);
+        break;
+    case BOOT_SWAP_TYPE_FAIL:
+        device_log(dev, 'W', "boot: image %zu: candidate was not valid and was erased", i);
+        break;
+    default:
+        break;
+    }
+}
+
+/* Run the loader over every image pair; res tells what may boot. */
+static int run_loader(struct device *dev, struct loader_result *res)
 {
     const struct layout *lo = &dev->cfg.layout;
-    const struct flash_area *fa = &dev->areas[lo->pairs[i].primary];
-    struct trailer_offsets to;
-    struct image_policy pol = {
+    struct loader_config lc;
+
+    for (size_t i = 0; i < lo->pair_count; i++) {
+        dev->loader_pairs[i] = (struct loader_pair){
+            .primary = &dev->areas[lo->pairs[i].primary],
+            .secondary = &dev->areas[lo->pairs[i].secondary],
+        };
+    }
+    memset(&lc, 0, sizeof(lc));
+    lc.trailer = dev->trailer;
+    lc.pairs = dev->loader_pairs;
+    lc.pair_count = lo->pair_count;
+    lc.policy = (struct image_policy){
         .mode = dev->cfg.key_count ? IMAGE_VERIFY_SIGNED : IMAGE_VERIFY_HASH_ONLY,
         .keys = dev->keys,
         .key_count = dev->cfg.key_count,
     };
-    if (trailer_offsets(&dev->trailer, fa->size, &to) == 0) {
-        pol.max_image_end = to.max_image_end;
-    }
-    int rc = image_validate(fa, &pol, res);
-    if (rc) {
-        device_log(dev, rc == IMAGE_EEMPTY ? 'W' : 'E', "boot: image %zu in %s rejected: %s", i,
-                   fa->name, image_strerror(rc));
-        return false;
-    }
-    char ver[32];
-    char hash[2 * CRYPTO_HASH_MAX_LEN + 1];
-    image_version_to_str(&res->hdr.ver, ver, sizeof(ver));
-    hex_of(res->digest, res->digest_len, hash);
-    device_log(dev, 'I', "boot: image %zu in %s valid (%s), version %s, hash %s", i, fa->name,
-               pol.mode == IMAGE_VERIFY_SIGNED ? "signature" : "hash only", ver, hash);
-    return true;
+    lc.downgrade_prevention = dev->cfg.downgrade_prevention;
+    lc.log = loader_log_line;
+    lc.log_arg = dev;
+    return loader_boot(&lc, res);
 }
 
 /* What the application in fa does; *marked says whether a marker said so. */
@@ -156,20 +195,20 @@ int device_boot(struct device *dev)
     dev->reset_requested = false;
     device_log(dev, 'I', "Starting bootloader (boot %u, layout %s)", dev->boot_count, lo->name);
 
-    struct image_result res0;
-    bool ok0 = false;
-    for (size_t i = 0; i < lo->pair_count; i++) {
-        struct image_result res;
-        bool ok = boot_check_pair(dev, i, &res);
-        if (i == 0) {
-            ok0 = ok;
-            res0 = res;
-        }
+    struct loader_result res;
+    int lrc = run_loader(dev, &res);
+    if (lrc == LOADER_EFLASH || lrc == LOADER_EINVAL) {
+        device_log(dev, 'E', "boot: loader stopped: %s", loader_strerror(lrc));
+        return lrc == LOADER_EFLASH ? DEVICE_EFLASH : DEVICE_EINVAL;
     }
-    if (!ok0) {
+    for (size_t i = 0; i < res.image_count; i++) {
+        log_pair(dev, i, &res.images[i], dev->cfg.key_count > 0);
+    }
+    if (lrc != LOADER_OK) {
         device_log(dev, 'E', "Unable to find bootable image");
         return DEVICE_OK;
     }
+    const struct image_result res0 = res.images[0].primary;
     const struct flash_area *primary = &dev->areas[lo->pairs[0].primary];
     device_log(dev, 'I', "Jumping to the first image slot (%s at 0x%x)", primary->name,
                (unsigned)(primary->off + res0.hdr.hdr_size));

@@ -2,10 +2,13 @@
  * The simulated device: a flash file laid out by a partition layout, a boot
  * path and an application that serves SMP.
  *
- * Power-up and every reset go through device_boot(): each image pair's
- * primary slot is validated (signatures checked against the trusted keys,
- * hash only without keys), the decision is logged, and the application of
- * image 0 starts as its behaviour marker says (src/device/app_marker.h):
+ * Power-up and every reset go through device_boot(): the MCUboot-compatible
+ * loader (src/boot/loader.h) finishes or carries out what the trailers ask
+ * for each image pair -- swap, revert, erase an invalid candidate -- and
+ * validates every primary slot (signatures checked against the trusted
+ * keys, hash only without keys); each decision is logged, and the
+ * application of image 0 starts as its behaviour marker says
+ * (src/device/app_marker.h):
  * it may confirm itself, fail to start, or just run. A running application
  * answers SMP packets through the portable server (src/mgmt); SMP "reset"
  * is carried out by the caller once the response is on its way
@@ -23,6 +26,7 @@
 #include <stdio.h>
 
 #include "boot/image.h"
+#include "boot/loader.h"
 #include "boot/trailer.h"
 #include "device/app_marker.h"
 #include "device/device_keys.h"
@@ -48,6 +52,8 @@ struct device_config {
     size_t key_count;
     /* The bootloader's upgrade strategy: the trailer format in every slot. */
     enum trailer_mode mode;
+    /* Refuse candidates older than the running image (erased at boot). */
+    bool downgrade_prevention;
     FILE *log;
 };
 
@@ -59,6 +65,7 @@ struct device {
     struct trailer_config trailer;
     struct smp_server server;
     struct smp_server_image_pair pairs[LAYOUT_MAX_PAIRS];
+    struct loader_pair loader_pairs[LAYOUT_MAX_PAIRS];
     unsigned boot_count;
     bool serving;          /* the application is up and answers SMP */
     bool reset_requested;  /* SMP reset accepted; reboot after the response */
@@ -74,7 +81,8 @@ void device_close(struct device *dev);
  * (erase the area, write the bytes). */
 int device_install(struct device *dev, const char *area_name, const char *image_path);
 
-/* Boot path, then start the application (see above). */
+/* Boot path, then start the application (see above). DEVICE_EFLASH if
+ * the loader could not finish for lack of flash: nothing runs. */
 int device_boot(struct device *dev);
 
 /*

@@ -30,10 +30,14 @@ static void usage(FILE *f)
             "usage: smpdfu-device --flash FILE [--layout NAME | --pm-static FILE]\n"
             "                     [--udp HOST:PORT] [--serial pty|DEVICE] [--baud N]\n"
             "                     [--install AREA=IMAGE ...] [--trust-key KEY ...]\n"
-            "                     [--mode swap-move|swap-scratch|swap-offset|overwrite-only]\n"
+            "                     [--boot-mode move|scratch|overwrite] [--downgrade-prevention]\n"
             "                     [--log FILE]\n"
             "Simulated device: creates or opens FILE as its flash (layout default nrf52840),\n"
-            "programs the images given with --install, boots, and serves SMP until SIGTERM.\n"
+            "programs the images given with --install, boots through the MCUboot-compatible\n"
+            "loader (swap, revert, erase invalid candidates), and serves SMP until SIGTERM.\n"
+            "--boot-mode picks the upgrade strategy (default move; --mode takes MCUboot's\n"
+            "names swap-move, swap-scratch, swap-offset, overwrite-only); --downgrade-prevention\n"
+            "erases candidates older than the running image.\n"
             "Without --udp and --serial it listens on udp 127.0.0.1:%d. Port 0 picks a free\n"
             "port; the addresses are printed as 'listening udp HOST:PORT' and\n"
             "'listening serial PATH'. Layouts:",
@@ -54,6 +58,10 @@ static int parse_mode(const char *s, enum trailer_mode *out)
         { "swap-scratch", TRAILER_MODE_SWAP_SCRATCH },
         { "swap-offset", TRAILER_MODE_SWAP_OFFSET },
         { "overwrite-only", TRAILER_MODE_OVERWRITE_ONLY },
+        { "move", TRAILER_MODE_SWAP_MOVE },
+        { "scratch", TRAILER_MODE_SWAP_SCRATCH },
+        { "offset", TRAILER_MODE_SWAP_OFFSET },
+        { "overwrite", TRAILER_MODE_OVERWRITE_ONLY },
     };
     for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
         if (strcmp(s, modes[i].name) == 0) {
@@ -82,6 +90,10 @@ int main(int argc, char **argv)
             usage(stdout);
             return 0;
         }
+        if (strcmp(a, "--downgrade-prevention") == 0) {
+            cfg.downgrade_prevention = true;
+            continue;
+        }
         if (!v) {
             fprintf(stderr, "smpdfu-device: %s needs a value\n", a);
             usage(stderr);
@@ -102,7 +114,7 @@ int main(int argc, char **argv)
             baud = (unsigned)strtoul(v, NULL, 10);
         } else if (strcmp(a, "--log") == 0) {
             log_path = v;
-        } else if (strcmp(a, "--mode") == 0) {
+        } else if (strcmp(a, "--mode") == 0 || strcmp(a, "--boot-mode") == 0) {
             if (parse_mode(v, &cfg.mode)) {
                 fprintf(stderr, "smpdfu-device: unknown mode %s\n", v);
                 return 2;
@@ -218,7 +230,9 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    device_boot(&dev);
+    if (device_boot(&dev) == DEVICE_EFLASH) {
+        fprintf(stderr, "smpdfu-device: the boot loader could not finish (flash failure)\n");
+    }
     if (udp_spec) {
         char name[300];
         udp_local_name(&udp, name, sizeof(name));
