@@ -362,3 +362,35 @@ int flash_area_is_erased(const struct flash_area *fa, uint32_t off, uint32_t len
     }
     return 1;
 }
+
+int flash_area_erase_needed(const struct flash_area *fa, uint32_t off, uint32_t len)
+{
+    int rc = range_check(fa, off, len);
+    uint32_t pos = off;
+
+    if (rc) {
+        return rc;
+    }
+    while (pos - off < len) {
+        struct flash_sector sec;
+
+        rc = flash_area_sector_at(fa, pos, &sec);
+        if (rc) {
+            return rc;
+        }
+        if (sec.off != pos || sec.size > len - (pos - off)) {
+            return FLASH_EALIGN;
+        }
+        rc = flash_area_is_erased(fa, sec.off, sec.size);
+        if (rc == 0) {
+            rc = flash_area_erase(fa, sec.off, sec.size);
+        } else if (rc == 1) {
+            rc = 0;
+        }
+        if (rc) {
+            return rc;
+        }
+        pos += sec.size;
+    }
+    return 0;
+}

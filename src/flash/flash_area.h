@@ -89,4 +89,9 @@ int flash_area_sector_at(const struct flash_area *fa, uint32_t off, struct flash
 /* 1 if [off, off+len) reads as erased, 0 if not, negative code on read failure. */
 int flash_area_is_erased(const struct flash_area *fa, uint32_t off, uint32_t len);
 
+/* Erase the sectors of [off, off+len) that do not already read as erased
+ * (an erase costs time and wear; a blank sector needs none). off and len
+ * must cover whole sectors. */
+int flash_area_erase_needed(const struct flash_area *fa, uint32_t off, uint32_t len);
+
 #endif

@@ -1,11 +1,10 @@
 #include "imagetool/image_sign.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "boot/trailer.h"
+#include "imagetool/errmsg.h"
 
 #define DEFAULT_MAX_ALIGN   8u
 #define DEFAULT_MAX_SECTORS 128u
@@ -82,19 +81,6 @@ static void ob_tlv_info(struct obuf *b, uint16_t magic, uint16_t tot)
     put_le16(h, magic);
     put_le16(h + 2, tot);
     ob_put(b, h, sizeof(h));
-}
-
-static int fail(char *err, size_t err_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t err_len, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
-    va_end(ap);
-    return -1;
 }
 
 void sign_opts_init(struct sign_opts *o)
@@ -191,25 +177,25 @@ static int add_signature(struct obuf *b, const struct sign_opts *o, enum crypto_
     size_t sig_len;
 
     if (!crypto_key_is_private(o->key)) {
-        return fail(err, err_len, "the key file holds a public key; signing needs the private key");
+        return errmsg(err, err_len, "the key file holds a public key; signing needs the private key");
     }
     if (crypto_key_public_der(o->key, der, sizeof(der), &der_len) != 0) {
-        return fail(err, err_len, "cannot encode the public key");
+        return errmsg(err, err_len, "cannot encode the public key");
     }
     if (o->pubkey_full) {
         ob_tlv(b, IMAGE_TLV_PUBKEY, der, (uint16_t)der_len);
     } else {
         if (crypto_hash(alg, der, der_len, keyhash) != 0) {
-            return fail(err, err_len, "hashing the public key failed");
+            return errmsg(err, err_len, "hashing the public key failed");
         }
         ob_tlv(b, IMAGE_TLV_KEYHASH, keyhash, (uint16_t)crypto_hash_len(alg));
     }
     if (b->oom) {
-        return fail(err, err_len, "out of memory");
+        return errmsg(err, err_len, "out of memory");
     }
     if (sign_message(o->key, b->p, signed_len, digest, digest_len, msg, &msg_len) != 0 ||
         crypto_key_sign(o->key, msg, msg_len, sig, sizeof(sig), &sig_len) != 0) {
-        return fail(err, err_len, "signing failed");
+        return errmsg(err, err_len, "signing failed");
     }
     ob_tlv(b, sig_tlv_type(crypto_key_type(o->key)), sig, (uint16_t)sig_len);
     return 0;
@@ -295,28 +281,28 @@ int image_sign(const uint8_t *payload, size_t len, const struct sign_opts *o, ui
     *out = NULL;
     *out_len = 0;
     if (o->hdr_size < IMAGE_HEADER_SIZE) {
-        return fail(err, err_len, "header size 0x%x is smaller than the 32-byte image header",
+        return errmsg(err, err_len, "header size 0x%x is smaller than the 32-byte image header",
                     (unsigned)o->hdr_size);
     }
     if (!is_write_size(o->align)) {
-        return fail(err, err_len, "invalid alignment %u (1, 2, 4, 8, 16 or 32)",
+        return errmsg(err, err_len, "invalid alignment %u (1, 2, 4, 8, 16 or 32)",
                     (unsigned)o->align);
     }
     tcfg = trailer_cfg_of(o);
     if (trailer_config_check(&tcfg) != 0) {
-        return fail(err, err_len, "invalid --max-align %u for --align %u (8, 16 or 32, >= align)",
+        return errmsg(err, err_len, "invalid --max-align %u for --align %u (8, 16 or 32, >= align)",
                     (unsigned)tcfg.max_align, (unsigned)o->align);
     }
     if (pick_hash(o, &alg, &hash_tlv) != 0) {
-        return fail(err, err_len, "unsupported --sha %u (256, 384 or 512)", o->sha);
+        return errmsg(err, err_len, "unsupported --sha %u (256, 384 or 512)", o->sha);
     }
     if (o->slot_size == 0) {
-        return fail(err, err_len, "a slot size is required (-S/--slot-size)");
+        return errmsg(err, err_len, "a slot size is required (-S/--slot-size)");
     }
     if (!o->pad_header) {
         for (size_t i = 0; i < o->hdr_size; i++) {
             if (i >= len || payload[i] != 0) {
-                return fail(err, err_len,
+                return errmsg(err, err_len,
                             "header padding was not requested and the input does not start "
                             "with 0x%x zero bytes (use --pad-header)",
                             (unsigned)o->hdr_size);
@@ -326,7 +312,7 @@ int image_sign(const uint8_t *payload, size_t len, const struct sign_opts *o, ui
 
     body_len = len + (o->pad_header ? o->hdr_size : 0) - o->hdr_size;
     if (body_len > UINT32_MAX - o->hdr_size) {
-        return fail(err, err_len, "input too large");
+        return errmsg(err, err_len, "input too large");
     }
     if (o->has_sec_cnt) {
         prot_size = IMAGE_TLV_INFO_SIZE + IMAGE_TLV_HDR_SIZE + IMAGE_SEC_CNT_TLV_LEN;
@@ -349,12 +335,12 @@ int image_sign(const uint8_t *payload, size_t len, const struct sign_opts *o, ui
     }
     if (b.oom) {
         free(b.p);
-        return fail(err, err_len, "out of memory");
+        return errmsg(err, err_len, "out of memory");
     }
     signed_len = b.len;
     if (crypto_hash(alg, b.p, signed_len, digest) != 0) {
         free(b.p);
-        return fail(err, err_len, "hashing the image failed");
+        return errmsg(err, err_len, "hashing the image failed");
     }
 
     tlv_start = b.len;
@@ -367,7 +353,7 @@ int image_sign(const uint8_t *payload, size_t len, const struct sign_opts *o, ui
     }
     if (b.oom) {
         free(b.p);
-        return fail(err, err_len, "out of memory");
+        return errmsg(err, err_len, "out of memory");
     }
     put_le16(b.p + tlv_start + 2, (uint16_t)(b.len - tlv_start));
 
@@ -375,13 +361,13 @@ int image_sign(const uint8_t *payload, size_t len, const struct sign_opts *o, ui
     if (b.len + tsize > o->slot_size) {
         size_t need = b.len;
         free(b.p);
-        return fail(err, err_len,
+        return errmsg(err, err_len,
                     "image size (0x%zx) + trailer (0x%x) exceeds the slot size 0x%x", need,
                     (unsigned)tsize, (unsigned)o->slot_size);
     }
     if ((o->pad || o->confirm) && pad_to_slot(&b, o, &tcfg) != 0) {
         free(b.p);
-        return fail(err, err_len, "out of memory");
+        return errmsg(err, err_len, "out of memory");
     }
     *out = b.p;
     *out_len = b.len;

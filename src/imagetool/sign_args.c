@@ -2,12 +2,11 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "imagetool/errmsg.h"
 #include "imagetool/version_parse.h"
 
 enum {
@@ -44,19 +43,6 @@ static const struct option sign_options[] = {
     { "load-addr", required_argument, NULL, OPT_LOAD_ADDR },
     { 0, 0, 0, 0 },
 };
-
-static int fail(char *err, size_t err_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t err_len, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 /* An integer as imgtool takes it: decimal, or 0x-prefixed hex. */
 static int parse_num(const char *s, uint32_t max, uint32_t *out)
@@ -100,24 +86,24 @@ static int sign_option(struct sign_args *a, int c, const char *arg, bool *have_v
         return 0;
     case 'v':
         if (version_parse(arg, &o->version) != 0) {
-            return fail(err, err_len, "bad version %s (major.minor.revision+build)", arg);
+            return errmsg(err, err_len, "bad version %s (major.minor.revision+build)", arg);
         }
         *have_version = true;
         return 0;
     case 'H':
         if (parse_num(arg, UINT16_MAX, &v) != 0) {
-            return fail(err, err_len, "bad header size %s", arg);
+            return errmsg(err, err_len, "bad header size %s", arg);
         }
         o->hdr_size = (uint16_t)v;
         return 0;
     case 'S':
         if (parse_num(arg, UINT32_MAX, &o->slot_size) != 0) {
-            return fail(err, err_len, "bad slot size %s", arg);
+            return errmsg(err, err_len, "bad slot size %s", arg);
         }
         return 0;
     case 'M':
         if (parse_num(arg, UINT16_MAX, &v) != 0 || v == 0) {
-            return fail(err, err_len, "bad --max-sectors %s", arg);
+            return errmsg(err, err_len, "bad --max-sectors %s", arg);
         }
         o->max_sectors = (uint16_t)v;
         return 0;
@@ -125,13 +111,13 @@ static int sign_option(struct sign_args *a, int c, const char *arg, bool *have_v
         o->has_sec_cnt = true;
         o->sec_cnt_auto = strcmp(arg, "auto") == 0;
         if (!o->sec_cnt_auto && parse_num(arg, UINT32_MAX, &o->sec_cnt) != 0) {
-            return fail(err, err_len, "bad security counter %s (a number or auto)", arg);
+            return errmsg(err, err_len, "bad security counter %s (a number or auto)", arg);
         }
         return 0;
     case OPT_ALIGN:
     case OPT_MAX_ALIGN:
         if (parse_num(arg, 32, &v) != 0) {
-            return fail(err, err_len, "bad %s %s", c == OPT_ALIGN ? "--align" : "--max-align",
+            return errmsg(err, err_len, "bad %s %s", c == OPT_ALIGN ? "--align" : "--max-align",
                         arg);
         }
         *(c == OPT_ALIGN ? &o->align : &o->max_align) = (uint8_t)v;
@@ -151,28 +137,28 @@ static int sign_option(struct sign_args *a, int c, const char *arg, bool *have_v
         return 0;
     case OPT_PUBKEY_FORMAT:
         if (strcmp(arg, "hash") != 0 && strcmp(arg, "full") != 0) {
-            return fail(err, err_len, "--public-key-format is hash or full, not %s", arg);
+            return errmsg(err, err_len, "--public-key-format is hash or full, not %s", arg);
         }
         o->pubkey_full = strcmp(arg, "full") == 0;
         return 0;
     case OPT_SHA:
         if (parse_sha(arg, &o->sha) != 0) {
-            return fail(err, err_len, "--sha is auto, 256, 384 or 512, not %s", arg);
+            return errmsg(err, err_len, "--sha is auto, 256, 384 or 512, not %s", arg);
         }
         return 0;
     case OPT_ERASED_VAL:
         if (parse_num(arg, 0xff, &v) != 0 || (v != 0 && v != 0xff)) {
-            return fail(err, err_len, "--erased-val is 0 or 0xff, not %s", arg);
+            return errmsg(err, err_len, "--erased-val is 0 or 0xff, not %s", arg);
         }
         o->erased_val = (uint8_t)v;
         return 0;
     case OPT_LOAD_ADDR:
         if (parse_num(arg, UINT32_MAX, &o->load_addr) != 0) {
-            return fail(err, err_len, "bad --load-addr %s", arg);
+            return errmsg(err, err_len, "bad --load-addr %s", arg);
         }
         return 0;
     default:
-        return fail(err, err_len, "unknown option (see --help)");
+        return errmsg(err, err_len, "unknown option (see --help)");
     }
 }
 
@@ -188,7 +174,7 @@ int sign_args_parse(int argc, char **argv, struct sign_args *a, char *err, size_
     opterr = 0;
     while ((c = getopt_long(argc, argv, "k:v:H:S:s:M:", sign_options, NULL)) != -1) {
         if (c == '?' || c == ':') {
-            return fail(err, err_len, "unknown option or missing value: %s",
+            return errmsg(err, err_len, "unknown option or missing value: %s",
                         argv[optind - 1]);
         }
         if (sign_option(a, c, optarg, &have_version, err, err_len) != 0) {
@@ -196,10 +182,10 @@ int sign_args_parse(int argc, char **argv, struct sign_args *a, char *err, size_
         }
     }
     if (!have_version || a->opts.hdr_size == 0 || a->opts.slot_size == 0) {
-        return fail(err, err_len, "-v VERSION, -H HEADER_SIZE and -S SLOT_SIZE are required");
+        return errmsg(err, err_len, "-v VERSION, -H HEADER_SIZE and -S SLOT_SIZE are required");
     }
     if (argc - optind != 2) {
-        return fail(err, err_len, "INFILE and OUTFILE are required");
+        return errmsg(err, err_len, "INFILE and OUTFILE are required");
     }
     a->in_path = argv[optind];
     a->out_path = argv[optind + 1];

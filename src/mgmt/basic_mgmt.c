@@ -10,32 +10,17 @@
 static int basic_erase_storage(struct mgmt_ctx *ctx)
 {
     const struct flash_area *fa = ctx->srv->cfg.storage;
-    int count;
 
     if (fa == NULL) {
         /* What Zephyr answers when the partition cannot be opened. */
         return mgmt_group_err(ctx, SMP_BASIC_ERR_FLASH_OPEN_FAILED);
     }
-    count = flash_area_sector_count(fa);
-    if (count <= 0) {
+    if (flash_area_sector_count(fa) <= 0) {
         return mgmt_group_err(ctx, SMP_BASIC_ERR_FLASH_CONFIG_QUERY_FAIL);
     }
-    for (int i = 0; i < count; i++) {
-        struct flash_sector sec;
-        int rc = flash_area_sector(fa, (size_t)i, &sec);
-
-        if (rc == 0) {
-            rc = flash_area_is_erased(fa, sec.off, sec.size);
-            if (rc == 0) {
-                rc = flash_area_erase(fa, sec.off, sec.size);
-            } else if (rc == 1) {
-                rc = 0;
-            }
-        }
-        if (rc != 0) {
-            mgmt_log(ctx->srv, 'E', "basic: storage erase failed");
-            return mgmt_group_err(ctx, SMP_BASIC_ERR_FLASH_ERASE_FAILED);
-        }
+    if (flash_area_erase_needed(fa, 0, fa->size) != 0) {
+        mgmt_log(ctx->srv, 'E', "basic: storage erase failed");
+        return mgmt_group_err(ctx, SMP_BASIC_ERR_FLASH_ERASE_FAILED);
     }
     mgmt_log(ctx->srv, 'I', "basic: storage erased");
     return MGMT_OK;

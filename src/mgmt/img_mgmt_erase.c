@@ -15,28 +15,10 @@
 
 static int erase_area(const struct flash_area *fa)
 {
-    int count = flash_area_sector_count(fa);
-
-    if (count <= 0) {
+    if (flash_area_sector_count(fa) <= 0) {
         return SMP_IMG_ERR_FLASH_CONFIG_QUERY_FAIL;
     }
-    for (int i = 0; i < count; i++) {
-        struct flash_sector sec;
-        int rc = flash_area_sector(fa, (size_t)i, &sec);
-
-        if (rc == 0) {
-            rc = flash_area_is_erased(fa, sec.off, sec.size);
-            if (rc == 0) {
-                rc = flash_area_erase(fa, sec.off, sec.size);
-            } else if (rc == 1) {
-                rc = 0;
-            }
-        }
-        if (rc != 0) {
-            return SMP_IMG_ERR_FLASH_ERASE_FAILED;
-        }
-    }
-    return 0;
+    return flash_area_erase_needed(fa, 0, fa->size) == 0 ? 0 : SMP_IMG_ERR_FLASH_ERASE_FAILED;
 }
 
 int img_erase(struct mgmt_ctx *ctx)

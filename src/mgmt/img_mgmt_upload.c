@@ -137,12 +137,7 @@ static int upload_erase_to(struct smp_server *srv, uint32_t end)
         int rc = flash_area_sector_at(fa, up->erased_end, &sec);
 
         if (rc == 0) {
-            rc = flash_area_is_erased(fa, sec.off, sec.size);
-            if (rc == 0) {
-                rc = flash_area_erase(fa, sec.off, sec.size);
-            } else if (rc == 1) {
-                rc = 0;
-            }
+            rc = flash_area_erase_needed(fa, sec.off, sec.size);
         }
         if (rc != 0) {
             return SMP_IMG_ERR_FLASH_ERASE_FAILED;

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "flash/flash_area.h"
 #include "flash/sim/flash_sim.h"
 
 static struct flash_sim sim;
@@ -394,6 +395,32 @@ static void test_mixed_sectors(void **state)
     }
 }
 
+/* flash_area_erase_needed erases only sectors holding data. */
+static void test_erase_needed_skips_blank_sectors(void **state)
+{
+    struct flash_area fa;
+    struct flash_sim_counts c;
+    const uint8_t data[4] = { 1, 2, 3, 4 };
+
+    (void)state;
+    assert_int_equal(flash_sim_open_ram(&sim, &cfg_4k), 0);
+    fa = (struct flash_area){ .id = 1, .name = "a", .dev = flash_sim_dev(&sim), .off = 0x2000,
+                              .size = 0x8000 };
+    assert_int_equal(flash_area_write(&fa, 0x1000, data, sizeof(data)), 0);
+    assert_int_equal(flash_area_write(&fa, 0x7ffc, data, sizeof(data)), 0);
+    flash_sim_reset_counts(&sim);
+    assert_int_equal(flash_area_erase_needed(&fa, 0, fa.size), 0);
+    flash_sim_total_counts(&sim, &c);
+    assert_int_equal(c.erases, 2);
+    assert_int_equal(flash_area_is_erased(&fa, 0, fa.size), 1);
+    assert_int_equal(flash_area_erase_needed(&fa, 0, fa.size), 0);
+    flash_sim_total_counts(&sim, &c);
+    assert_int_equal(c.erases, 2);
+    assert_int_equal(flash_area_erase_needed(&fa, 0x800, 0x1000), FLASH_EALIGN);
+    assert_int_equal(flash_area_erase_needed(&fa, 0x1000, 0x1800), FLASH_EALIGN);
+    assert_int_equal(flash_area_erase_needed(&fa, 0x7000, 0x2000), FLASH_ERANGE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -407,6 +434,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_erased_value_zero, setup, teardown),
         cmocka_unit_test_setup_teardown(test_every_write_block, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mixed_sectors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_erase_needed_skips_blank_sectors, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
