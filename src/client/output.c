@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "client/dfu.h"
 #include "client/session.h"
 #include "client/upload.h"
 
@@ -164,6 +165,11 @@ const char *client_strerror(int rc)
     case -ETIMEDOUT:
         return "no answer from the device (timed out after the retries); check the connection, "
                "or raise --timeout";
+    case DFU_ENOTRUNNING:
+        return "the device does not run the new image after the reset";
+    case DFU_ENORETURN:
+        return "the device did not answer after the reset; it may still be swapping, or the new "
+               "image does not start (the bootloader reverts it at the next power cycle)";
     case -EMSGSIZE:
         return "a request does not fit the device's buffer";
     default:

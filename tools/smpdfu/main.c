@@ -9,7 +9,9 @@
 
 #include "client/commands.h"
 #include "client/conn.h"
+#include "client/dfu.h"
 #include "client/output.h"
+#include "client/package.h"
 #include "client/session.h"
 
 #define EXIT_USAGE 2
@@ -44,6 +46,9 @@ static void usage(FILE *f)
             "  image erase [--slot N]         erase a slot (default: the spare one)\n"
             "  image slots                    slot sizes\n"
             "  storage erase                  erase the settings/storage partition\n"
+            "  upgrade FILE.bin|dfu_application.zip [--mode test-confirm|confirm|test|upload]\n"
+            "          [--erase-settings] [--reconnect SECONDS]\n"
+            "                                 upload, mark, reset, wait, confirm, list\n"
             "  conn add NAME CONN | conn list | conn delete NAME\n");
 }
 
@@ -124,41 +129,6 @@ static int finish(struct output *out, const char *command, struct smp_session *s
     return 1;
 }
 
-static int read_file(const char *path, uint8_t **data, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        return -errno;
-    }
-    size_t cap = 1 << 16, n = 0;
-    uint8_t *buf = malloc(cap);
-    size_t r;
-    while (buf && (r = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += r;
-        if (n == cap) {
-            cap *= 2;
-            uint8_t *nb = realloc(buf, cap);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-            }
-            buf = nb;
-        }
-    }
-    int err = ferror(f) ? -EIO : 0;
-    fclose(f);
-    if (!buf) {
-        return -ENOMEM;
-    }
-    if (err) {
-        free(buf);
-        return err;
-    }
-    *data = buf;
-    *len = n;
-    return 0;
-}
-
 /* "--name VALUE" options after a command; unknown ones are usage errors. */
 static int int_opt(int argc, char **argv, int *i, const char *name, int *val)
 {
@@ -209,7 +179,7 @@ static int cmd_upload_main(const struct globals *g, struct output *out, struct s
     struct upload_opts o = { .upgrade = upgrade, .progress = output_progress,
                              .progress_arg = out };
     uint8_t *data = NULL;
-    int rc = read_file(file, &data, &o.len);
+    int rc = read_whole_file(file, &data, &o.len);
     if (rc) {
         output_fail(out, command, "%s: %s", file, strerror(-rc));
         return 1;
@@ -280,6 +250,51 @@ static int image_main(const struct globals *g, struct output *out, struct smp_se
     }
     usage(stderr);
     return EXIT_USAGE;
+}
+
+static int upgrade_main(const struct globals *g, struct output *out, struct smp_session *s,
+                        int argc, char **argv)
+{
+    const char *command = "upgrade";
+    const char *file = NULL;
+    struct dfu_opts o = { .mode = DFU_MODE_DEFAULT, .reconnect_ms = 60000 };
+    for (int i = 0; i < argc; i++) {
+        int secs = -1;
+        if (strcmp(argv[i], "--mode") == 0 && i + 1 < argc) {
+            if (dfu_mode_parse(argv[++i], &o.mode)) {
+                output_fail(out, command, "unknown mode %s (test-confirm, confirm, test, upload)",
+                            argv[i]);
+                return EXIT_USAGE;
+            }
+        } else if (strcmp(argv[i], "--erase-settings") == 0) {
+            o.erase_settings = true;
+        } else if (int_opt(argc, argv, &i, "--reconnect", &secs) == 1 && secs > 0) {
+            o.reconnect_ms = secs * 1000;
+        } else if (!file && argv[i][0] != '-') {
+            file = argv[i];
+        } else {
+            output_fail(out, command, "unexpected argument %s", argv[i]);
+            return EXIT_USAGE;
+        }
+    }
+    if (!file) {
+        output_fail(out, command, "which file? (upgrade FILE.bin|dfu_application.zip)");
+        return EXIT_USAGE;
+    }
+    struct package p;
+    char err[512];
+    if (package_load(file, &p, err, sizeof(err))) {
+        output_fail(out, command, "%s", err);
+        return 1;
+    }
+    o.upload.progress = output_progress;
+    o.upload.progress_arg = out;
+    int rc = negotiate(g, out, command, s);
+    if (rc == 0) {
+        rc = dfu_upgrade(s, &p, &o, out);
+    }
+    package_free(&p);
+    return rc ? 1 : 0;
 }
 
 static int conn_main(struct output *out, int argc, char **argv)
@@ -366,6 +381,8 @@ static int run(const struct globals *g, struct output *out, int argc, char **arg
         rc = finish(out, command, &s, rc, res, NULL);
     } else if (strcmp(cmd, "image") == 0) {
         rc = image_main(g, out, &s, argc - 1, argv + 1);
+    } else if (strcmp(cmd, "upgrade") == 0) {
+        rc = upgrade_main(g, out, &s, argc - 1, argv + 1);
     } else if (strcmp(cmd, "storage") == 0 && argc == 2 && strcmp(argv[1], "erase") == 0) {
         rc = cmd_storage_erase(&s, &res);
         rc = finish(out, command, &s, rc, res, NULL);

@@ -1,0 +1,414 @@
+#include "client/dfu.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "client/commands.h"
+#include "wire/smp_err.h"
+
+static const char *mode_names[] = {
+    [DFU_MODE_DEFAULT] = "default",
+    [DFU_MODE_TEST_CONFIRM] = "test-confirm",
+    [DFU_MODE_CONFIRM] = "confirm",
+    [DFU_MODE_TEST] = "test",
+    [DFU_MODE_UPLOAD] = "upload",
+};
+
+int dfu_mode_parse(const char *name, enum dfu_mode *mode)
+{
+    for (int m = DFU_MODE_TEST_CONFIRM; m <= DFU_MODE_UPLOAD; m++) {
+        if (strcmp(name, mode_names[m]) == 0) {
+            *mode = (enum dfu_mode)m;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* What the package's image i is doing on the device. */
+enum img_action { ACT_RUNNING, ACT_IN_SLOT, ACT_UPLOAD };
+
+struct dfu_run {
+    struct smp_session *s;
+    const struct package *p;
+    const struct dfu_opts *o;
+    struct output *out;
+    enum dfu_mode mode;
+    char hash_hex[PKG_MAX_IMAGES][129];
+    enum img_action action[PKG_MAX_IMAGES];
+    cJSON *list; /* the device's last image list */
+};
+
+static void to_hex(const uint8_t *p, size_t n, char *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        snprintf(out + 2 * i, 3, "%02x", p[i]);
+    }
+    out[2 * n] = '\0';
+}
+
+static int entry_image(const cJSON *e)
+{
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(e, "image");
+    return cJSON_IsNumber(n) ? n->valueint : 0;
+}
+
+static const char *entry_str(const cJSON *e, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, key);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static bool entry_flag(const cJSON *e, const char *key)
+{
+    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, key));
+}
+
+/* The list entry of image `image` that is active, or that holds hash. */
+static const cJSON *find_entry(const cJSON *list, uint32_t image, const char *hash)
+{
+    const cJSON *e;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(list, "images"))
+    {
+        if (entry_image(e) != (int)image) {
+            continue;
+        }
+        if (hash ? strcmp(entry_str(e, "hash"), hash) == 0 : entry_flag(e, "active")) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
+/* One sentence on what image `image` is on the device now. */
+static void describe_device(struct dfu_run *r, char *buf, size_t cap)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < r->p->count && len < cap; i++) {
+        uint32_t n = r->p->img[i].image;
+        const cJSON *run = r->list ? find_entry(r->list, n, NULL) : NULL;
+        const cJSON *mine = r->list ? find_entry(r->list, n, r->hash_hex[i]) : NULL;
+        len += (size_t)snprintf(buf + len, cap - len, "%simage %u runs %s%s", i ? "; " : "",
+                                (unsigned)n, run ? entry_str(run, "version") : "an unknown version",
+                                run && !entry_flag(run, "confirmed") ? " (not confirmed)" : "");
+        if (len >= cap) {
+            break;
+        }
+        if (mine && mine != run) {
+            len += (size_t)snprintf(buf + len, cap - len, ", %s waits in slot %d%s",
+                                    r->p->img[i].version,
+                                    cJSON_GetObjectItemCaseSensitive(mine, "slot")
+                                        ? cJSON_GetObjectItemCaseSensitive(mine, "slot")->valueint
+                                        : 1,
+                                    entry_flag(mine, "pending") ? " marked for the next boot" : "");
+        }
+    }
+}
+
+/* A failure of one step: the error, and where that leaves the device. */
+static int fail(struct dfu_run *r, int rc, const char *step)
+{
+    char state[600], ctx[800];
+    describe_device(r, state, sizeof(state));
+    snprintf(ctx, sizeof(ctx), "upgrade stopped at \"%s\" (device: %s)", step,
+             state[0] ? state : "state unknown");
+    output_error(r->out, "upgrade", r->s, rc, ctx);
+    return rc;
+}
+
+static int refresh_list(struct dfu_run *r)
+{
+    cJSON *j;
+    int rc = cmd_image_list(r->s, &j);
+    if (rc) {
+        cJSON_Delete(j);
+        return rc;
+    }
+    cJSON_Delete(r->list);
+    r->list = j;
+    return 0;
+}
+
+static int upload_one(struct dfu_run *r, size_t i)
+{
+    const struct pkg_image *im = &r->p->img[i];
+    cJSON *f = cJSON_CreateObject();
+    cJSON_AddNumberToObject(f, "image", im->image);
+    cJSON_AddStringToObject(f, "file", im->file);
+    cJSON_AddStringToObject(f, "version", im->version);
+    cJSON_AddNumberToObject(f, "len", (double)im->len);
+    output_step(r->out, "upload", f, "Uploading %s (image %u, version %s, %zu bytes)", im->file,
+                (unsigned)im->image, im->version, im->len);
+    struct upload_opts o = r->o->upload;
+    o.data = im->data;
+    o.len = im->len;
+    cJSON *res = NULL;
+    int rc = cmd_image_upload(r->s, &o, (int)im->image, -1, &res);
+    cJSON_Delete(res);
+    output_progress_end(r->out);
+    return rc;
+}
+
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Polls with image list until the device answers: it reboots, may swap
+ * images for a long time, and a USB port may come back as a new device. */
+static int wait_for_device(struct dfu_run *r)
+{
+    struct smp_session *s = r->s;
+    int saved_timeout = s->timeout_ms, saved_retries = s->retries;
+    s->timeout_ms = saved_timeout < 1000 ? saved_timeout : 1000;
+    s->retries = 0;
+    long deadline = now_ms() + r->o->reconnect_ms;
+    int rc;
+    do {
+        rc = refresh_list(r);
+        if (rc == 0 || rc == SESSION_EREFUSED) {
+            break;
+        }
+        if (rc != -ETIMEDOUT && s->link->reopen) {
+            /* The port went away with the reset; open it again. */
+            struct timespec pause = { 0, 200 * 1000 * 1000 };
+            nanosleep(&pause, NULL);
+            s->link->reopen(s->link->ctx);
+        }
+    } while (now_ms() < deadline);
+    s->timeout_ms = saved_timeout;
+    s->retries = saved_retries;
+    return rc == 0 || rc == SESSION_EREFUSED ? rc : DFU_ENORETURN;
+}
+
+static int mark_images(struct dfu_run *r)
+{
+    bool confirm = r->mode == DFU_MODE_CONFIRM;
+    /* Highest image index first: MCUboot on nRF53 skips the network core
+     * (image 1) when the application (image 0) was marked before it. */
+    for (int idx = PKG_MAX_IMAGES * 4; idx >= 0; idx--) {
+        for (size_t i = 0; i < r->p->count; i++) {
+            const struct pkg_image *im = &r->p->img[i];
+            if ((int)im->image != idx || r->action[i] == ACT_RUNNING) {
+                continue;
+            }
+            output_step(r->out, confirm ? "confirm" : "test", NULL, "Marking image %u (%s) for %s",
+                        (unsigned)im->image, im->version,
+                        confirm ? "a permanent switch" : "a trial boot");
+            cJSON *res = NULL;
+            int rc = cmd_image_state(r->s, im->hash, confirm, &res);
+            cJSON_Delete(res);
+            if (rc) {
+                return rc;
+            }
+        }
+    }
+    return 0;
+}
+
+/* After the reset: every updated image must run; confirm in test-confirm. */
+static int check_running(struct dfu_run *r)
+{
+    for (size_t i = 0; i < r->p->count; i++) {
+        const struct pkg_image *im = &r->p->img[i];
+        if (r->action[i] == ACT_RUNNING) {
+            continue;
+        }
+        const cJSON *run = find_entry(r->list, im->image, NULL);
+        if (run && strcmp(entry_str(run, "hash"), r->hash_hex[i]) == 0) {
+            continue;
+        }
+        const cJSON *mine = find_entry(r->list, im->image, r->hash_hex[i]);
+        char why[300];
+        if (!mine) {
+            snprintf(why, sizeof(why), "image %u: the new image (%s) is gone from the device",
+                     (unsigned)im->image, im->version);
+        } else if (entry_flag(mine, "pending")) {
+            snprintf(why, sizeof(why),
+                     "image %u: the bootloader did not start %s, it is still marked for the next "
+                     "boot (does this bootloader swap images?)",
+                     (unsigned)im->image, im->version);
+        } else {
+            snprintf(why, sizeof(why),
+                     "image %u: the device reverted to %s: %s was not confirmed or failed to "
+                     "start",
+                     (unsigned)im->image, run ? entry_str(run, "version") : "its old image",
+                     im->version);
+        }
+        output_step(r->out, "check", NULL, "%s", why);
+        return DFU_ENOTRUNNING;
+    }
+    if (r->mode != DFU_MODE_TEST_CONFIRM) {
+        return 0;
+    }
+    for (size_t i = 0; i < r->p->count; i++) {
+        const struct pkg_image *im = &r->p->img[i];
+        if (r->action[i] == ACT_RUNNING) {
+            continue;
+        }
+        output_step(r->out, "confirm", NULL, "Confirming image %u (%s), which runs now",
+                    (unsigned)im->image, im->version);
+        cJSON *res = NULL;
+        int rc = cmd_image_state(r->s, im->hash, true, &res);
+        if (rc == 0) {
+            cJSON_Delete(r->list);
+            r->list = res;
+            res = NULL;
+        }
+        cJSON_Delete(res);
+        if (rc) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static cJSON *summary(struct dfu_run *r)
+{
+    static const char *acts[] = { "already running", "already uploaded", "uploaded" };
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "mode", mode_names[r->mode]);
+    cJSON *imgs = cJSON_AddArrayToObject(j, "images");
+    for (size_t i = 0; i < r->p->count; i++) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddNumberToObject(e, "image", r->p->img[i].image);
+        cJSON_AddStringToObject(e, "file", r->p->img[i].file);
+        cJSON_AddStringToObject(e, "version", r->p->img[i].version);
+        cJSON_AddStringToObject(e, "hash", r->hash_hex[i]);
+        cJSON_AddStringToObject(e, "action", acts[r->action[i]]);
+        cJSON_AddItemToArray(imgs, e);
+    }
+    cJSON *list = cJSON_DetachItemFromObjectCaseSensitive(r->list, "images");
+    cJSON_AddItemToObject(j, "device", list ? list : cJSON_CreateArray());
+    return j;
+}
+
+static void print_final(struct dfu_run *r)
+{
+    if (r->out->json) {
+        output_result(r->out, "upgrade", summary(r));
+        return;
+    }
+    const cJSON *e;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(r->list, "images"))
+    {
+        if (entry_flag(e, "active")) {
+            output_step(r->out, "done", NULL, "image %d runs %s (%s%s), hash %s", entry_image(e),
+                        entry_str(e, "version"),
+                        entry_flag(e, "confirmed") ? "confirmed" : "not confirmed",
+                        r->mode == DFU_MODE_TEST && !entry_flag(e, "confirmed")
+                            ? ": the next reset reverts it unless it confirms itself"
+                            : "",
+                        entry_str(e, "hash"));
+        }
+    }
+}
+
+static int run_steps(struct dfu_run *r)
+{
+    int rc = refresh_list(r);
+    if (rc) {
+        return fail(r, rc, "image list");
+    }
+    size_t todo = 0;
+    for (size_t i = 0; i < r->p->count; i++) {
+        const struct pkg_image *im = &r->p->img[i];
+        const cJSON *run = find_entry(r->list, im->image, NULL);
+        const cJSON *mine = find_entry(r->list, im->image, r->hash_hex[i]);
+        if (run && run == mine) {
+            r->action[i] = ACT_RUNNING;
+            output_step(r->out, "skip", NULL, "Image %u already runs %s: nothing to send",
+                        (unsigned)im->image, im->version);
+        } else {
+            r->action[i] = mine ? ACT_IN_SLOT : ACT_UPLOAD;
+            todo++;
+        }
+    }
+    if (todo == 0) {
+        print_final(r);
+        return 0;
+    }
+    for (size_t i = 0; i < r->p->count; i++) {
+        if (r->action[i] == ACT_IN_SLOT) {
+            output_step(r->out, "skip", NULL, "Image %u: %s is already in the spare slot",
+                        (unsigned)r->p->img[i].image, r->p->img[i].version);
+        } else if (r->action[i] == ACT_UPLOAD && (rc = upload_one(r, i)) != 0) {
+            refresh_list(r);
+            return fail(r, rc, "upload");
+        }
+    }
+    if (r->mode == DFU_MODE_UPLOAD) {
+        if ((rc = refresh_list(r)) != 0) {
+            return fail(r, rc, "image list");
+        }
+        output_step(r->out, "uploaded", NULL,
+                    "Uploaded; not marked and not reset (--mode upload): the device keeps "
+                    "running what it ran");
+        print_final(r);
+        return 0;
+    }
+    if ((rc = mark_images(r)) != 0) {
+        refresh_list(r);
+        return fail(r, rc, "mark");
+    }
+    if (r->o->erase_settings) {
+        output_step(r->out, "erase-settings", NULL, "Erasing the application's settings");
+        cJSON *res = NULL;
+        rc = cmd_storage_erase(r->s, &res);
+        cJSON_Delete(res);
+        if (rc == SESSION_EREFUSED && !r->s->status.group_err &&
+            r->s->status.rc == SMP_MGMT_ENOTSUP) {
+            output_warn(r->out, "the device cannot erase its settings (no storage erase command); "
+                                "they are kept");
+        } else if (rc) {
+            refresh_list(r);
+            return fail(r, rc, "erase settings");
+        }
+    }
+    output_step(r->out, "reset", NULL, "Resetting the device");
+    cJSON *res = NULL;
+    rc = cmd_reset(r->s, false, &res);
+    cJSON_Delete(res);
+    if (rc) {
+        refresh_list(r);
+        return fail(r, rc, "reset");
+    }
+    output_step(r->out, "reconnect", NULL, "Waiting for the device to come back (up to %d s)",
+                r->o->reconnect_ms / 1000);
+    rc = wait_for_device(r);
+    if (rc) {
+        return fail(r, rc, "reconnect");
+    }
+    rc = check_running(r);
+    if (rc) {
+        refresh_list(r);
+        return fail(r, rc, "check");
+    }
+    if ((rc = refresh_list(r)) != 0) {
+        return fail(r, rc, "final image list");
+    }
+    print_final(r);
+    return 0;
+}
+
+int dfu_upgrade(struct smp_session *s, const struct package *p, const struct dfu_opts *o,
+                struct output *out)
+{
+    struct dfu_run r = { .s = s, .p = p, .o = o, .out = out, .mode = o->mode };
+    if (r.mode == DFU_MODE_DEFAULT) {
+        /* Test-and-confirm is only sound for one image: with several, a
+         * revert of one would leave a mismatched set. */
+        r.mode = p->count > 1 ? DFU_MODE_CONFIRM : DFU_MODE_TEST_CONFIRM;
+    }
+    for (size_t i = 0; i < p->count; i++) {
+        to_hex(p->img[i].hash, p->img[i].hash_len, r.hash_hex[i]);
+    }
+    int rc = run_steps(&r);
+    cJSON_Delete(r.list);
+    return rc;
+}

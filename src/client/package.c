@@ -1,0 +1,226 @@
+#include "client/package.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zip.h>
+
+#include "boot/image.h"
+#include "imagetool/mem_area.h"
+
+int read_whole_file(const char *path, uint8_t **data, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        return -errno;
+    }
+    uint8_t *buf = malloc(PKG_MAX_SIZE + 1);
+    if (!buf) {
+        fclose(f);
+        return -ENOMEM;
+    }
+    size_t n = fread(buf, 1, PKG_MAX_SIZE + 1, f);
+    int rc = ferror(f) ? -EIO : n > PKG_MAX_SIZE ? -EFBIG : 0;
+    fclose(f);
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    uint8_t *shrunk = realloc(buf, n ? n : 1);
+    *data = shrunk ? shrunk : buf;
+    *len = n;
+    return 0;
+}
+
+/* Version and hash TLV, as the device will read them. */
+static int parse_image(struct pkg_image *im, char *err, size_t cap)
+{
+    struct mem_area m;
+    struct image_slot_info info;
+    mem_area_init(&m, im->data, (uint32_t)im->len, 0xff);
+    int rc = im->len > UINT32_MAX ? IMAGE_ETOOBIG : image_read_info(&m.fa, &info);
+    if (rc) {
+        snprintf(err, cap, "%s: not an MCUboot image the device can take: %s", im->file,
+                 image_strerror(rc));
+        return -EINVAL;
+    }
+    memcpy(im->hash, info.hash, info.hash_len);
+    im->hash_len = info.hash_len;
+    image_version_to_str(&info.hdr.ver, im->version, sizeof(im->version));
+    return 0;
+}
+
+static int read_zip_entry(zip_t *z, const char *name, uint8_t **data, size_t *len)
+{
+    zip_stat_t st;
+    if (zip_stat(z, name, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE)) {
+        return -ENOENT;
+    }
+    if (st.size > PKG_MAX_SIZE) {
+        return -EFBIG;
+    }
+    zip_file_t *f = zip_fopen(z, name, 0);
+    if (!f) {
+        return -EIO;
+    }
+    uint8_t *buf = malloc(st.size ? st.size : 1);
+    zip_int64_t n = buf ? zip_fread(f, buf, st.size) : -1;
+    zip_fclose(f);
+    if (n < 0 || (zip_uint64_t)n != st.size) {
+        free(buf);
+        return buf ? -EIO : -ENOMEM;
+    }
+    *data = buf;
+    *len = st.size;
+    return 0;
+}
+
+/* image_index is a string in NCS manifests ("0"), a number in some tools. */
+static int manifest_index(const cJSON *file, uint32_t *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(file, "image_index");
+    if (!v) {
+        *out = 0;
+        return 0;
+    }
+    if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 16) {
+        *out = (uint32_t)v->valuedouble;
+        return 0;
+    }
+    if (cJSON_IsString(v)) {
+        char *end;
+        unsigned long n = strtoul(v->valuestring, &end, 10);
+        if (*v->valuestring && !*end && n < 16) {
+            *out = (uint32_t)n;
+            return 0;
+        }
+    }
+    return -EINVAL;
+}
+
+static int load_zip(const char *path, struct package *p, char *err, size_t cap)
+{
+    int zerr;
+    zip_t *z = zip_open(path, ZIP_RDONLY, &zerr);
+    if (!z) {
+        snprintf(err, cap, "%s: not a readable zip file", path);
+        return -EINVAL;
+    }
+    p->zip = true;
+    uint8_t *mdata = NULL;
+    size_t mlen = 0;
+    cJSON *manifest = NULL;
+    int rc = read_zip_entry(z, "manifest.json", &mdata, &mlen);
+    if (rc) {
+        snprintf(err, cap, "%s: no manifest.json (not a DFU package from the nRF Connect SDK)",
+                 path);
+        goto out;
+    }
+    manifest = cJSON_ParseWithLength((const char *)mdata, mlen);
+    const cJSON *files = cJSON_GetObjectItemCaseSensitive(manifest, "files");
+    if (!cJSON_IsArray(files) || cJSON_GetArraySize(files) == 0) {
+        snprintf(err, cap, "%s: manifest.json has no \"files\" list", path);
+        rc = -EINVAL;
+        goto out;
+    }
+    const cJSON *f;
+    cJSON_ArrayForEach(f, files)
+    {
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(f, "file");
+        const cJSON *type = cJSON_GetObjectItemCaseSensitive(f, "type");
+        const char *t = cJSON_IsString(type) ? type->valuestring : "application";
+        if (!cJSON_IsString(name)) {
+            snprintf(err, cap, "%s: a manifest entry has no \"file\"", path);
+            rc = -EINVAL;
+            goto out;
+        }
+        if (strcmp(t, "application") != 0) {
+            snprintf(err, cap,
+                     "%s: %s is of type \"%s\"; this smpdfu updates application images only "
+                     "(dfu_application.zip)",
+                     path, name->valuestring, t);
+            rc = -ENOTSUP;
+            goto out;
+        }
+        if (p->count == PKG_MAX_IMAGES) {
+            snprintf(err, cap, "%s: more than %d images", path, PKG_MAX_IMAGES);
+            rc = -EINVAL;
+            goto out;
+        }
+        struct pkg_image *im = &p->img[p->count];
+        snprintf(im->file, sizeof(im->file), "%s", name->valuestring);
+        snprintf(im->type, sizeof(im->type), "%s", t);
+        if (manifest_index(f, &im->image)) {
+            snprintf(err, cap, "%s: %s has a bad image_index", path, im->file);
+            rc = -EINVAL;
+            goto out;
+        }
+        for (size_t i = 0; i < p->count; i++) {
+            if (p->img[i].image == im->image) {
+                snprintf(err, cap, "%s: two files for image %u (%s, %s)", path,
+                         (unsigned)im->image, p->img[i].file, im->file);
+                rc = -EINVAL;
+                goto out;
+            }
+        }
+        rc = read_zip_entry(z, im->file, &im->data, &im->len);
+        if (rc) {
+            snprintf(err, cap, "%s: manifest lists %s but the zip %s", path, im->file,
+                     rc == -ENOENT ? "does not hold it" : "cannot give it");
+            goto out;
+        }
+        p->count++;
+        rc = parse_image(im, err, cap);
+        if (rc) {
+            goto out;
+        }
+    }
+out:
+    cJSON_Delete(manifest);
+    free(mdata);
+    zip_close(z);
+    return rc;
+}
+
+int package_load(const char *path, struct package *p, char *err, size_t cap)
+{
+    memset(p, 0, sizeof(*p));
+    uint8_t magic[4] = { 0 };
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, cap, "%s: %s", path, strerror(errno));
+        return -errno;
+    }
+    size_t n = fread(magic, 1, sizeof(magic), f);
+    fclose(f);
+    int rc;
+    if (n == 4 && memcmp(magic, "PK\x03\x04", 4) == 0) {
+        rc = load_zip(path, p, err, cap);
+    } else {
+        struct pkg_image *im = &p->img[0];
+        const char *base = strrchr(path, '/');
+        snprintf(im->file, sizeof(im->file), "%s", base ? base + 1 : path);
+        snprintf(im->type, sizeof(im->type), "application");
+        rc = read_whole_file(path, &im->data, &im->len);
+        if (rc) {
+            snprintf(err, cap, "%s: %s", path, strerror(-rc));
+        } else {
+            p->count = 1;
+            rc = parse_image(im, err, cap);
+        }
+    }
+    if (rc) {
+        package_free(p);
+    }
+    return rc;
+}
+
+void package_free(struct package *p)
+{
+    for (size_t i = 0; i < p->count; i++) {
+        free(p->img[i].data);
+    }
+    memset(p, 0, sizeof(*p));
+}
