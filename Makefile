@@ -19,7 +19,7 @@ ifeq ($(SANITIZE),1)
 SANITIZE_PASS := 1
 endif
 
-.PHONY: all deps build test test-asan fuzz-build fuzz demo clean
+.PHONY: all deps build test test-asan fuzz-build fuzz powercut-long demo clean
 
 all: build
 
@@ -55,6 +55,10 @@ fuzz: fuzz-build
 	  echo "== $$n for $(FUZZ_SECONDS) s"; \
 	  $$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/$$n tests/fuzz/seeds/$$n || exit 1; \
 	done
+
+# The power-cut campaign of `make test` (label powercut) on larger images.
+powercut-long: build
+	$(BUILD)/tests/powercut/powercut_swap --long
 
 demo: build
 	@scripts/demo $(BUILD)

@@ -188,6 +188,23 @@ static int check_downgrade(const struct loader_ctx *c)
     return erase_slot(c->sp.secondary) == 0 ? 1 : LOADER_EFLASH;
 }
 
+/*
+ * A swap-move revert first writes image_ok, swap_size and the magic into
+ * the secondary trailer (fixup_revert). A cut inside that magic write
+ * leaves it torn, which MCUboot's table reads as "nothing to do": the
+ * unconfirmed image would then stay for good. Recognised by the other
+ * two fields -- which no upgrade request writes together with a magic
+ * that is not whole -- it still means the revert that was under way.
+ */
+static bool revert_fixup_torn(const struct loader_ctx *c, const struct trailer_state *pri,
+                              const struct trailer_state *sec)
+{
+    return c->sp.trailer->mode == TRAILER_MODE_SWAP_MOVE && pri->magic == TRAILER_MAGIC_GOOD &&
+           pri->image_ok == TRAILER_FLAG_UNSET && pri->copy_done == TRAILER_FLAG_SET &&
+           sec->magic == TRAILER_MAGIC_BAD && sec->image_ok == TRAILER_FLAG_SET &&
+           sec->swap_size_set && pri->swap_size_set && sec->swap_size == pri->swap_size;
+}
+
 /* The swap type the trailers ask for, with the candidate validated
  * (boot_validated_swap_type). */
 static int validated_swap_type(const struct loader_ctx *c, uint8_t *type)
@@ -207,6 +224,11 @@ static int validated_swap_type(const struct loader_ctx *c, uint8_t *type)
     log_trailer(c, "Primary slot", &pri);
     if (secp != NULL) {
         log_trailer(c, "Secondary slot", &sec);
+        if (revert_fixup_torn(c, &pri, &sec)) {
+            log_text(c, 'W', "secondary trailer torn while a revert was starting; revert resumed",
+                     "");
+            sec.magic = TRAILER_MAGIC_UNSET;
+        }
     }
     *type = (uint8_t)trailer_swap_type(c->sp.trailer, &pri, secp);
     if (*type != BOOT_SWAP_TYPE_TEST && *type != BOOT_SWAP_TYPE_PERM &&

@@ -178,7 +178,10 @@ static int fixup_revert(const struct swap_pair *p, const struct boot_status *bs)
     if (trailer_read(p->secondary, p->trailer, &sec) != 0) {
         return SWAP_EFLASH;
     }
-    if (sec.magic != TRAILER_MAGIC_UNSET) {
+    /* MCUboot redoes this only over an erased magic; a magic torn by a
+     * cut in this very write is redone too (the loader only decides to
+     * revert over such a magic when the rest of this fixup is there). */
+    if (sec.magic == TRAILER_MAGIC_GOOD) {
         return SWAP_OK;
     }
     rc = swap_erase_trailer_sectors(p->secondary, p->trailer);

@@ -56,15 +56,17 @@ int swap_overwrite_run(const struct swap_pair *p)
     if (rc != 0) {
         return rc;
     }
-    /* Header first: with it gone the candidate is no image, even while its
-     * trailer still asks for it. */
+    /* Trailer first: once it is gone nothing asks for the copy again, and
+     * a cut before the header goes leaves a plain image that is not
+     * requested. (MCUboot erases the header first; a cut in between then
+     * leaves a request for an empty slot that a later upload inherits.) */
     count = flash_area_sector_count(p->secondary);
-    if (count <= 0 || flash_area_sector(p->secondary, 0, &s) != 0) {
+    if (count <= 0 || flash_area_sector(p->secondary, (size_t)count - 1, &s) != 0) {
         return SWAP_ELAYOUT;
     }
     rc = swap_erase_region(p->secondary, s.off, s.size);
     if (rc == 0 && count > 1) {
-        if (flash_area_sector(p->secondary, (size_t)count - 1, &s) != 0) {
+        if (flash_area_sector(p->secondary, 0, &s) != 0) {
             return SWAP_ELAYOUT;
         }
         rc = swap_erase_region(p->secondary, s.off, s.size);

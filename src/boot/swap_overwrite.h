@@ -1,9 +1,9 @@
 /*
  * Overwrite-only upgrade (MCUBOOT_OVERWRITE_ONLY): the primary slot is
  * erased and the whole secondary copied over it; then the secondary's
- * header sector and trailer sector are erased, the trailer last but one
- * step -- until that erase the request stands, so a cut anywhere simply
- * starts the copy again. No backup, no revert.
+ * trailer sector and header sector are erased. Until the trailer erase
+ * the request stands, so a cut anywhere before simply starts the copy
+ * again. No backup, no revert.
  */
 #ifndef SMPDFU_BOOT_SWAP_OVERWRITE_H
 #define SMPDFU_BOOT_SWAP_OVERWRITE_H
