@@ -38,6 +38,10 @@ struct dfu_run {
     enum dfu_mode mode;
     char hash_hex[PKG_MAX_IMAGES][129];
     enum img_action action[PKG_MAX_IMAGES];
+    /* Marked for a trial boot although the mode asked for confirm (the
+     * device refused to confirm an image that does not run yet): confirm
+     * after the reset. */
+    bool confirm_after[PKG_MAX_IMAGES];
     cJSON *list; /* the device's last image list */
 };
 
@@ -122,7 +126,13 @@ static int fail(struct dfu_run *r, int rc, const char *step)
 static int refresh_list(struct dfu_run *r)
 {
     cJSON *j;
+    /* A failure path reads the list to describe the device; the refusal
+     * that stopped the upgrade is what gets reported. */
+    struct smp_status keep = r->s->status;
     int rc = cmd_image_list(r->s, &j);
+    if (rc != SESSION_EREFUSED) {
+        r->s->status = keep;
+    }
     if (rc) {
         cJSON_Delete(j);
         return rc;
@@ -203,6 +213,21 @@ static int mark_images(struct dfu_run *r)
             cJSON *res = NULL;
             int rc = cmd_image_state(r->s, im->hash, confirm, &res);
             cJSON_Delete(res);
+            if (confirm && rc == SESSION_EREFUSED && r->s->status.group_err &&
+                r->s->status.group == SMP_GROUP_IMAGE &&
+                r->s->status.group_rc == SMP_IMG_ERR_IMAGE_CONFIRMATION_DENIED) {
+                /* Zephyr refuses to confirm a slot of an image that is not
+                 * the running one (an nRF53 network core) unless built to
+                 * allow it; a trial boot then a confirmation does the same. */
+                output_warn(r->out,
+                            "the device does not confirm image %u before it runs; marking it for "
+                            "a trial boot and confirming it after the reset",
+                            (unsigned)im->image);
+                res = NULL;
+                rc = cmd_image_state(r->s, im->hash, false, &res);
+                cJSON_Delete(res);
+                r->confirm_after[i] = true;
+            }
             if (rc) {
                 return rc;
             }
@@ -226,7 +251,9 @@ static int check_running(struct dfu_run *r)
         const cJSON *mine = find_entry(r->list, im->image, r->hash_hex[i]);
         char why[300];
         if (!mine) {
-            snprintf(why, sizeof(why), "image %u: the new image (%s) is gone from the device",
+            snprintf(why, sizeof(why),
+                     "image %u: the new image (%s) is gone from the device: the bootloader "
+                     "refused it (signed by a key it does not trust, or damaged) and erased it",
                      (unsigned)im->image, im->version);
         } else if (entry_flag(mine, "pending")) {
             snprintf(why, sizeof(why),
@@ -243,12 +270,10 @@ static int check_running(struct dfu_run *r)
         output_step(r->out, "check", NULL, "%s", why);
         return DFU_ENOTRUNNING;
     }
-    if (r->mode != DFU_MODE_TEST_CONFIRM) {
-        return 0;
-    }
     for (size_t i = 0; i < r->p->count; i++) {
         const struct pkg_image *im = &r->p->img[i];
-        if (r->action[i] == ACT_RUNNING) {
+        if (r->action[i] == ACT_RUNNING ||
+            (r->mode != DFU_MODE_TEST_CONFIRM && !r->confirm_after[i])) {
             continue;
         }
         output_step(r->out, "confirm", NULL, "Confirming image %u (%s), which runs now",

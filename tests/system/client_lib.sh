@@ -49,3 +49,11 @@ json_get() {
 j = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
 print(eval(sys.argv[2]))' "$1" "$2"
 }
+
+# slot_field IMAGE SLOT KEY: KEY of (IMAGE, SLOT) in the device's image list
+# ("none" when the slot is empty).
+slot_field() {
+    "$SMPDFU" --json -c "udp:$UDP" image list >"$WORK/slot_field.json" 2>&1 &&
+        json_get "$WORK/slot_field.json" \
+            "([i.get('$3') for i in j['images'] if i.get('image', 0) == $1 and i['slot'] == $2] + ['none'])[0]"
+}
