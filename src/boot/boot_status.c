@@ -27,9 +27,26 @@ bool boot_status_is_reset(const struct boot_status *bs)
     return bs->op == BOOT_STATUS_OP_MOVE && bs->idx == 1 && bs->state == 1;
 }
 
-uint32_t boot_status_entries(const struct trailer_config *cfg)
+uint32_t boot_status_entries(const struct trailer_config *cfg, bool scratch)
 {
-    return (uint32_t)cfg->max_sectors * trailer_status_states(cfg);
+    return (scratch ? 1u : (uint32_t)cfg->max_sectors) * trailer_status_states(cfg);
+}
+
+int boot_status_area_off(const struct trailer_config *cfg, uint32_t area_size, bool scratch,
+                         uint32_t *off)
+{
+    struct trailer_offsets o;
+    int rc;
+
+    rc = trailer_offsets(cfg, area_size, &o);
+    if (rc != 0) {
+        return rc;
+    }
+    if (cfg->mode == TRAILER_MODE_OVERWRITE_ONLY) {
+        return TRAILER_EMODE;
+    }
+    *off = scratch ? area_size - trailer_scratch_size(cfg) : o.status;
+    return TRAILER_OK;
 }
 
 /* Index of the record of bs among all records of the area. */
@@ -60,17 +77,17 @@ static int record_index(const struct trailer_config *cfg, const struct boot_stat
     return TRAILER_OK;
 }
 
-int boot_status_record_off(const struct trailer_config *cfg, uint32_t area_size,
+int boot_status_record_off(const struct trailer_config *cfg, uint32_t area_size, bool scratch,
                            const struct boot_status *bs, uint32_t *off)
 {
-    struct trailer_offsets o;
+    uint32_t base;
     uint32_t index;
     int rc;
 
     if (off == NULL || bs == NULL) {
         return TRAILER_EINVAL;
     }
-    rc = trailer_offsets(cfg, area_size, &o);
+    rc = boot_status_area_off(cfg, area_size, scratch, &base);
     if (rc != 0) {
         return rc;
     }
@@ -78,12 +95,15 @@ int boot_status_record_off(const struct trailer_config *cfg, uint32_t area_size,
     if (rc != 0) {
         return rc;
     }
-    *off = o.status + index * cfg->write_block;
+    if (index >= boot_status_entries(cfg, scratch)) {
+        return TRAILER_EINVAL;
+    }
+    *off = base + index * cfg->write_block;
     return TRAILER_OK;
 }
 
 int boot_status_write(const struct flash_area *fa, const struct trailer_config *cfg,
-                      const struct boot_status *bs)
+                      bool scratch, const struct boot_status *bs)
 {
     uint8_t buf[STATUS_MAX_WRITE];
     uint32_t off;
@@ -93,7 +113,7 @@ int boot_status_write(const struct flash_area *fa, const struct trailer_config *
     if (fa == NULL) {
         return TRAILER_EINVAL;
     }
-    rc = boot_status_record_off(cfg, fa->size, bs, &off);
+    rc = boot_status_record_off(cfg, fa->size, scratch, bs, &off);
     if (rc != 0) {
         return rc;
     }
@@ -133,9 +153,9 @@ static void decode_position(const struct trailer_config *cfg, uint32_t written,
 }
 
 int boot_status_read_records(const struct flash_area *fa, const struct trailer_config *cfg,
-                             struct boot_status *bs, bool *inconsistent)
+                             bool scratch, struct boot_status *bs, bool *inconsistent)
 {
-    struct trailer_offsets o;
+    uint32_t base;
     uint32_t entries;
     uint32_t last_written = 0; /* 1-based; 0 = none */
     uint32_t first_written = 0;
@@ -150,14 +170,11 @@ int boot_status_read_records(const struct flash_area *fa, const struct trailer_c
     if (fa == NULL || bs == NULL || inconsistent == NULL) {
         return TRAILER_EINVAL;
     }
-    rc = trailer_offsets(cfg, fa->size, &o);
+    rc = boot_status_area_off(cfg, fa->size, scratch, &base);
     if (rc != 0) {
         return rc;
     }
-    entries = boot_status_entries(cfg);
-    if (entries == 0) {
-        return TRAILER_EMODE;
-    }
+    entries = boot_status_entries(cfg, scratch);
     erased = flash_area_erased_val(fa);
     region_start = cfg->mode == TRAILER_MODE_SWAP_MOVE ? (uint32_t)cfg->max_sectors * MOVE_STATES
                                                        : entries;
@@ -168,7 +185,7 @@ int boot_status_read_records(const struct flash_area *fa, const struct trailer_c
         if (i == region_start) {
             prev_written = false;
         }
-        if (flash_area_read(fa, o.status + i * cfg->write_block, &b, 1) != 0) {
+        if (flash_area_read(fa, base + i * cfg->write_block, &b, 1) != 0) {
             return TRAILER_EFLASH;
         }
         written = b != erased;
@@ -197,7 +214,7 @@ int boot_status_read_records(const struct flash_area *fa, const struct trailer_c
         uint8_t b;
 
         while (end < entries) {
-            if (flash_area_read(fa, o.status + end * cfg->write_block, &b, 1) != 0) {
+            if (flash_area_read(fa, base + end * cfg->write_block, &b, 1) != 0) {
                 return TRAILER_EFLASH;
             }
             if (b == erased) {

@@ -10,7 +10,9 @@
  *    written;
  *  - swap-using-move keeps max_sectors one-state "move" records first,
  *    then max_sectors two-state "swap" records;
- *  - swap-using-scratch keeps max_sectors three-state records.
+ *  - swap-using-scratch keeps max_sectors three-state records in a slot,
+ *    and one three-state entry in the scratch area, whose status starts
+ *    trailer_scratch_size() before its end.
  *
  * Steps are counted from 1 (idx) and so are states, as in MCUboot.
  * Functions return 0 or a negative TRAILER_E* code.
@@ -49,17 +51,23 @@ void boot_status_reset(struct boot_status *bs);
 /* True when no step of a swap has been recorded. */
 bool boot_status_is_reset(const struct boot_status *bs);
 
-/* Records in one status area for the mode (max_sectors x states). */
-uint32_t boot_status_entries(const struct trailer_config *cfg);
+/* Records in one status area for the mode (max_sectors x states; one
+ * entry of states in the scratch area). */
+uint32_t boot_status_entries(const struct trailer_config *cfg, bool scratch);
 
-/* Area offset of the record for (bs->op, bs->idx, bs->state). */
-int boot_status_record_off(const struct trailer_config *cfg, uint32_t area_size,
+/* Area offset of the record for (bs->op, bs->idx, bs->state); scratch
+ * selects the scratch area's layout. */
+int boot_status_record_off(const struct trailer_config *cfg, uint32_t area_size, bool scratch,
                            const struct boot_status *bs, uint32_t *off);
+
+/* Area offset of the first record. */
+int boot_status_area_off(const struct trailer_config *cfg, uint32_t area_size, bool scratch,
+                         uint32_t *off);
 
 /* Write the record for the step in bs: the state number, padded with the
  * erased value to the write block. */
 int boot_status_write(const struct flash_area *fa, const struct trailer_config *cfg,
-                      const struct boot_status *bs);
+                      bool scratch, const struct boot_status *bs);
 
 /*
  * Scan the records of fa and set bs->op/idx/state to the step after the
@@ -68,6 +76,6 @@ int boot_status_write(const struct flash_area *fa, const struct trailer_config *
  * failed status write leaves (MCUboot logs it and carries on).
  */
 int boot_status_read_records(const struct flash_area *fa, const struct trailer_config *cfg,
-                             struct boot_status *bs, bool *inconsistent);
+                             bool scratch, struct boot_status *bs, bool *inconsistent);
 
 #endif

@@ -13,6 +13,7 @@
 #include "boot/swap_move.h"
 #include "boot/swap_overwrite.h"
 #include "boot/swap_region.h"
+#include "boot/swap_scratch.h"
 
 struct loader_ctx {
     const struct loader_config *cfg;
@@ -255,29 +256,90 @@ static int validated_swap_type(const struct loader_ctx *c, uint8_t *type)
     return LOADER_OK;
 }
 
-/* Where an interrupted swap stands (swap_read_status). */
-static int read_status(const struct loader_ctx *c, struct boot_status *bs, bool *inconsistent)
+/* Status source of swap-using-move (swap_status_source): the primary,
+ * while its trailer is started and the secondary's is no longer whole. */
+static int move_status_source(const struct loader_ctx *c, uint8_t *source)
 {
     struct trailer_state pri;
     struct trailer_state sec;
 
-    *inconsistent = false;
     if (trailer_read(c->sp.primary, c->sp.trailer, &pri) != 0 ||
         trailer_read(c->sp.secondary, c->sp.trailer, &sec) != 0) {
         return LOADER_EFLASH;
     }
-    /* swap_status_source for swap-using-move. */
-    if (pri.magic != TRAILER_MAGIC_GOOD || pri.copy_done != TRAILER_FLAG_UNSET ||
-        sec.magic == TRAILER_MAGIC_GOOD) {
-        return LOADER_OK;
-    }
-    bs->source = BOOT_STATUS_SOURCE_PRIMARY;
-    if (boot_status_read_records(c->sp.primary, c->sp.trailer, bs, inconsistent) != 0) {
+    *source = pri.magic == TRAILER_MAGIC_GOOD && pri.copy_done == TRAILER_FLAG_UNSET &&
+                      sec.magic != TRAILER_MAGIC_GOOD
+                  ? BOOT_STATUS_SOURCE_PRIMARY
+                  : BOOT_STATUS_SOURCE_NONE;
+    return LOADER_OK;
+}
+
+/* Read the records and trailer fields of the status area in fa. */
+static int read_status_from(const struct loader_ctx *c, const struct flash_area *fa,
+                            bool scratch, struct boot_status *bs, bool *inconsistent)
+{
+    struct trailer_state st;
+
+    if (boot_status_read_records(fa, c->sp.trailer, scratch, bs, inconsistent) != 0 ||
+        trailer_read(fa, c->sp.trailer, &st) != 0) {
         return LOADER_EFLASH;
     }
-    bs->swap_type = pri.swap_type;
-    bs->swap_size = pri.swap_size_set ? pri.swap_size : 0;
+    bs->swap_type = st.swap_type;
+    bs->swap_size = st.swap_size_set ? st.swap_size : 0;
     return LOADER_OK;
+}
+
+/* Where an interrupted swap stands (swap_read_status). */
+static int read_status(const struct loader_ctx *c, struct boot_status *bs, bool *inconsistent)
+{
+    uint8_t source;
+    int rc;
+
+    *inconsistent = false;
+    if (c->sp.trailer->mode == TRAILER_MODE_SWAP_SCRATCH) {
+        if (swap_scratch_status_source(&c->sp, &source) != 0) {
+            return LOADER_EFLASH;
+        }
+    } else {
+        rc = move_status_source(c, &source);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    if (source == BOOT_STATUS_SOURCE_SCRATCH) {
+        struct trailer_state pri;
+        struct boot_status in_primary;
+        bool ignored;
+
+        /*
+         * The scratch trailer is erased only after the primary got its
+         * trailer back and recorded the region's last state. A cut inside
+         * that erase can leave the scratch trailer whole but its data
+         * half erased; the primary's own records then show it is stale.
+         */
+        if (trailer_read(c->sp.primary, c->sp.trailer, &pri) != 0) {
+            return LOADER_EFLASH;
+        }
+        boot_status_reset(&in_primary);
+        if (pri.magic == TRAILER_MAGIC_GOOD && pri.copy_done == TRAILER_FLAG_UNSET) {
+            if (boot_status_read_records(c->sp.primary, c->sp.trailer, false, &in_primary,
+                                         &ignored) != 0) {
+                return LOADER_EFLASH;
+            }
+            if (in_primary.idx > 1) {
+                source = BOOT_STATUS_SOURCE_PRIMARY;
+            }
+        }
+    }
+    bs->source = source;
+    switch (source) {
+    case BOOT_STATUS_SOURCE_PRIMARY:
+        return read_status_from(c, c->sp.primary, false, bs, inconsistent);
+    case BOOT_STATUS_SOURCE_SCRATCH:
+        return read_status_from(c, c->sp.scratch, true, bs, inconsistent);
+    default:
+        return LOADER_OK;
+    }
 }
 
 /* Trailer marks after a finished swap: image_ok for a permanent swap or a
@@ -303,7 +365,9 @@ static int mark_swapped(const struct loader_ctx *c, uint8_t type)
 
 static int run_swap(const struct loader_ctx *c, struct boot_status *bs, uint32_t copy_size)
 {
-    int rc = swap_move_run(&c->sp, bs, copy_size);
+    int rc = c->sp.trailer->mode == TRAILER_MODE_SWAP_SCRATCH
+                 ? swap_scratch_run(&c->sp, bs, copy_size)
+                 : swap_move_run(&c->sp, bs, copy_size);
 
     if (rc == SWAP_ENOSPACE) {
         log_text(c, 'W', "Not enough free space to run swap upgrade", "");
@@ -318,7 +382,11 @@ static int perform_swap(const struct loader_ctx *c, struct boot_status *bs, uint
     uint32_t b;
     int rc;
 
-    log_text(c, 'I', "Starting swap using move algorithm, swap type: ", swap_type_name(type));
+    log_text(c, 'I',
+             c->sp.trailer->mode == TRAILER_MODE_SWAP_SCRATCH
+                 ? "Starting swap using scratch algorithm, swap type: "
+                 : "Starting swap using move algorithm, swap type: ",
+             swap_type_name(type));
     a = image_size_of(c->sp.primary);
     b = image_size_of(c->sp.secondary);
     bs->swap_type = type;
@@ -355,19 +423,41 @@ static int resume_swap(const struct loader_ctx *c, struct boot_status *bs)
     return mark_swapped(c, bs->swap_type);
 }
 
-static int prepare_swap_move(struct loader_ctx *c, struct loader_image *out)
+/* Slots fit the strategy; c->max_image_end set for validation. */
+static bool swap_layout_ok(struct loader_ctx *c)
+{
+    struct trailer_offsets o;
+
+    if (c->sp.trailer->mode == TRAILER_MODE_SWAP_SCRATCH) {
+        if (swap_scratch_compatible(&c->sp) != 0) {
+            log_text(c, 'W', "Cannot upgrade: slots are not compatible with swap-scratch", "");
+            return false;
+        }
+        if (trailer_offsets(c->sp.trailer, c->sp.primary->size, &o) != 0) {
+            return false;
+        }
+        c->max_image_end = o.max_image_end;
+        return true;
+    }
+    if (swap_move_compatible(&c->sp) != 0) {
+        log_text(c, 'W', "Cannot upgrade: slots are not compatible with swap-move", "");
+        return false;
+    }
+    if (swap_move_max_image_size(&c->sp, &c->max_image_end) != 0) {
+        log_text(c, 'W', "Cannot upgrade: no room for an image beside the trailer", "");
+        return false;
+    }
+    return true;
+}
+
+static int prepare_swap(struct loader_ctx *c, struct loader_image *out)
 {
     struct boot_status bs;
     bool inconsistent;
     uint8_t type;
     int rc;
 
-    if (swap_move_compatible(&c->sp) != 0) {
-        log_text(c, 'W', "Cannot upgrade: slots are not compatible with swap-move", "");
-        return LOADER_OK;
-    }
-    if (swap_move_max_image_size(&c->sp, &c->max_image_end) != 0) {
-        log_text(c, 'W', "Cannot upgrade: no room for an image beside the trailer", "");
+    if (!swap_layout_ok(c)) {
         return LOADER_OK;
     }
     boot_status_reset(&bs);
@@ -469,7 +559,13 @@ static int boot_pair(const struct loader_config *cfg, uint8_t image, struct load
 
     switch (cfg->trailer.mode) {
     case TRAILER_MODE_SWAP_MOVE:
-        rc = prepare_swap_move(&c, out);
+        rc = prepare_swap(&c, out);
+        break;
+    case TRAILER_MODE_SWAP_SCRATCH:
+        if (cfg->scratch == NULL) {
+            return LOADER_EINVAL;
+        }
+        rc = prepare_swap(&c, out);
         break;
     case TRAILER_MODE_OVERWRITE_ONLY:
         rc = prepare_overwrite(&c, out);

@@ -111,7 +111,7 @@ static int move_sector_up(const struct swap_pair *p, struct boot_status *bs, uin
     if (rc == 0) {
         rc = swap_copy_region(p->primary, (idx - 1) * sz, p->primary, idx * sz, sz);
     }
-    if (rc == 0 && boot_status_write(p->primary, p->trailer, bs) != 0) {
+    if (rc == 0 && boot_status_write(p->primary, p->trailer, false, bs) != 0) {
         rc = SWAP_EFLASH;
     }
     if (rc == 0) {
@@ -135,7 +135,7 @@ static int swap_sectors(const struct swap_pair *p, struct boot_status *bs, uint3
         if (rc == 0) {
             rc = swap_copy_region(p->secondary, sec_off, p->primary, pri_off, sz);
         }
-        if (rc == 0 && boot_status_write(p->primary, p->trailer, bs) != 0) {
+        if (rc == 0 && boot_status_write(p->primary, p->trailer, false, bs) != 0) {
             rc = SWAP_EFLASH;
         }
         if (rc != 0) {
@@ -148,7 +148,7 @@ static int swap_sectors(const struct swap_pair *p, struct boot_status *bs, uint3
         if (rc == 0) {
             rc = swap_copy_region(p->primary, pri_up_off, p->secondary, sec_off, sz);
         }
-        if (rc == 0 && boot_status_write(p->primary, p->trailer, bs) != 0) {
+        if (rc == 0 && boot_status_write(p->primary, p->trailer, false, bs) != 0) {
             rc = SWAP_EFLASH;
         }
         if (rc != 0) {

@@ -33,10 +33,17 @@ enum scenario {
     SC_TEST_CONFIRM, /* test request, the new image confirms itself */
 };
 
+enum layout_kind {
+    LAYOUT_UNIFORM,      /* 4 KiB sectors (scratch: one more) */
+    LAYOUT_UNIFORM_FULL, /* same, the new image reaches the trailer's sector */
+    LAYOUT_MIXED,        /* 2, 4 and 8 KiB sectors, 8 KiB scratch */
+};
+
 struct campaign_case {
     const char *name;
     enum trailer_mode mode;
     enum scenario sc;
+    enum layout_kind layout;
 };
 
 /* Sizes of one run (small in CTest, larger with --long). */
@@ -87,19 +94,37 @@ static void digest_of(const uint8_t *img, size_t len, uint8_t out[32])
     memcpy(out, img + hdr + size + 8, 32);
 }
 
-static struct run *run_new(enum trailer_mode mode)
+static struct run *run_new(const struct campaign_case *cc)
 {
     struct run *r = calloc(1, sizeof(*r));
+    uint32_t b_payload = new_payload;
 
     assert_non_null(r);
-    rig_open(&r->rig, mode, SECTOR, slot_sectors);
+    if (cc->layout == LAYOUT_MIXED) {
+        /* 4 x 2 KiB, 2 x 4 KiB, then 8 KiB sectors. */
+        uint32_t sizes[64];
+        uint32_t n = 0;
+        uint32_t total = 0;
+
+        while (total < slot_sectors * SECTOR) {
+            sizes[n] = n < 4 ? 2048u : n < 6 ? 4096u : 8192u;
+            total += sizes[n++];
+        }
+        rig_open_map(&r->rig, cc->mode, sizes, n, 8192);
+    } else {
+        rig_open(&r->rig, cc->mode, SECTOR, slot_sectors);
+    }
+    if (cc->layout == LAYOUT_UNIFORM_FULL) {
+        /* Into the last sector, short of the trailer. */
+        b_payload = (slot_sectors - 1) * SECTOR + 600;
+    }
     r->a_len = rig_image(&r->rig, NULL, 1, 0, old_payload, 1, r->a, sizeof(r->a));
-    r->b_len = rig_image(&r->rig, NULL, 2, 0, new_payload, 2, r->b, sizeof(r->b));
+    r->b_len = rig_image(&r->rig, NULL, 2, 0, b_payload, 2, r->b, sizeof(r->b));
     digest_of(r->a, r->a_len, r->digest_a);
     digest_of(r->b, r->b_len, r->digest_b);
     rig_program(&r->rig, &r->rig.primary, r->a, r->a_len);
     rig_program(&r->rig, &r->rig.secondary, r->b, r->b_len);
-    r->flash_size = 2 * slot_sectors * SECTOR;
+    r->flash_size = 2 * r->rig.primary.size + r->rig.scratch.size;
     r->initial = malloc(r->flash_size);
     assert_non_null(r->initial);
     memcpy(r->initial, flash_sim_raw(&r->rig.sim), r->flash_size);
@@ -304,7 +329,7 @@ static void run_scenario(struct run *r, const struct campaign_case *cc, long cut
 static void run_case(void **state)
 {
     const struct campaign_case *cc = *state;
-    struct run *r = run_new(cc->mode);
+    struct run *r = run_new(cc);
     uint64_t total;
     unsigned tried = 0;
     unsigned second_hit = 0;
@@ -324,7 +349,7 @@ static void run_case(void **state)
             tried += 2;
         }
     }
-    printf("powercut: %-28s %4u ops in a clean run; %u cut points x 3 kinds = %u runs "
+    printf("powercut: %-32s %4u ops in a clean run; %u cut points x 3 kinds = %u runs "
            "with one cut, %u with a second cut in the recovery (%u of those hit); "
            "%u cuts between swap and confirmation ended in a revert\n",
            cc->name, (unsigned)total, (unsigned)total, tried / 2, tried / 2, second_hit,
@@ -334,11 +359,21 @@ static void run_case(void **state)
 }
 
 static const struct campaign_case cases[] = {
-    { "swap-move permanent", TRAILER_MODE_SWAP_MOVE, SC_PERM },
-    { "swap-move test+revert", TRAILER_MODE_SWAP_MOVE, SC_TEST_REVERT },
-    { "swap-move test+confirm", TRAILER_MODE_SWAP_MOVE, SC_TEST_CONFIRM },
-    { "overwrite-only permanent", TRAILER_MODE_OVERWRITE_ONLY, SC_PERM },
-    { "overwrite-only test", TRAILER_MODE_OVERWRITE_ONLY, SC_TEST_REVERT },
+    { "swap-move permanent", TRAILER_MODE_SWAP_MOVE, SC_PERM, LAYOUT_UNIFORM },
+    { "swap-move test+revert", TRAILER_MODE_SWAP_MOVE, SC_TEST_REVERT, LAYOUT_UNIFORM },
+    { "swap-move test+confirm", TRAILER_MODE_SWAP_MOVE, SC_TEST_CONFIRM, LAYOUT_UNIFORM },
+    { "swap-scratch permanent", TRAILER_MODE_SWAP_SCRATCH, SC_PERM, LAYOUT_UNIFORM_FULL },
+    { "swap-scratch test+revert", TRAILER_MODE_SWAP_SCRATCH, SC_TEST_REVERT,
+      LAYOUT_UNIFORM_FULL },
+    { "swap-scratch test+confirm", TRAILER_MODE_SWAP_SCRATCH, SC_TEST_CONFIRM,
+      LAYOUT_UNIFORM_FULL },
+    { "swap-scratch mixed permanent", TRAILER_MODE_SWAP_SCRATCH, SC_PERM, LAYOUT_MIXED },
+    { "swap-scratch mixed test+revert", TRAILER_MODE_SWAP_SCRATCH, SC_TEST_REVERT,
+      LAYOUT_MIXED },
+    { "swap-scratch mixed test+confirm", TRAILER_MODE_SWAP_SCRATCH, SC_TEST_CONFIRM,
+      LAYOUT_MIXED },
+    { "overwrite-only permanent", TRAILER_MODE_OVERWRITE_ONLY, SC_PERM, LAYOUT_UNIFORM },
+    { "overwrite-only test", TRAILER_MODE_OVERWRITE_ONLY, SC_TEST_REVERT, LAYOUT_UNIFORM },
 };
 
 int main(int argc, char **argv)

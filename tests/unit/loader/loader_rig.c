@@ -19,24 +19,43 @@ static void rig_log(void *arg, char level, const char *line)
     }
 }
 
-void rig_open(struct rig *r, enum trailer_mode mode, uint32_t sector_size, uint32_t slot_sectors)
-{
-    struct flash_sim_config fc = {
-        .size = 2 * slot_sectors * sector_size,
-        .sector_size = sector_size,
-        .write_block = 4,
-        .erase_value = 0xff,
-    };
+#define RIG_MAX_SECTORS 130
 
+void rig_open_map(struct rig *r, enum trailer_mode mode, const uint32_t *sizes, size_t count,
+                  uint32_t scratch_size)
+{
+    struct flash_sector map[2 * RIG_MAX_SECTORS + 1];
+    struct flash_sim_config fc = { .write_block = 4, .erase_value = 0xff, .sectors = map };
+    uint32_t slot = 0;
+    size_t n = 0;
+
+    assert_true(count > 0 && count <= RIG_MAX_SECTORS);
     memset(r, 0, sizeof(*r));
+    for (size_t i = 0; i < count; i++) {
+        slot += sizes[i];
+    }
+    for (int copy = 0; copy < 2; copy++) {
+        uint32_t off = (uint32_t)copy * slot;
+
+        for (size_t i = 0; i < count; i++) {
+            map[n++] = (struct flash_sector){ .off = off, .size = sizes[i] };
+            off += sizes[i];
+        }
+    }
+    if (scratch_size > 0) {
+        map[n++] = (struct flash_sector){ .off = 2 * slot, .size = scratch_size };
+    }
+    fc.sector_count = n;
+    fc.size = 2 * slot + scratch_size;
     assert_int_equal(flash_sim_open_ram(&r->sim, &fc), 0);
-    r->sector_size = sector_size;
+    r->sector_size = sizes[0];
     r->primary = (struct flash_area){ .id = 1, .name = "primary", .dev = flash_sim_dev(&r->sim),
-                                      .off = 0, .size = slot_sectors * sector_size };
+                                      .off = 0, .size = slot };
     r->secondary = (struct flash_area){ .id = 2, .name = "secondary",
-                                        .dev = flash_sim_dev(&r->sim),
-                                        .off = slot_sectors * sector_size,
-                                        .size = slot_sectors * sector_size };
+                                        .dev = flash_sim_dev(&r->sim), .off = slot,
+                                        .size = slot };
+    r->scratch = (struct flash_area){ .id = 3, .name = "scratch", .dev = flash_sim_dev(&r->sim),
+                                      .off = 2 * slot, .size = scratch_size };
     r->pair.primary = &r->primary;
     r->pair.secondary = &r->secondary;
     bt_signer_new(&r->signer);
@@ -45,10 +64,23 @@ void rig_open(struct rig *r, enum trailer_mode mode, uint32_t sector_size, uint3
     r->cfg.trailer = trailer_config_default(mode, 4);
     r->cfg.pairs = &r->pair;
     r->cfg.pair_count = 1;
+    r->cfg.scratch = scratch_size > 0 ? &r->scratch : NULL;
     r->cfg.policy = (struct image_policy){ .mode = IMAGE_VERIFY_SIGNED, .keys = &r->key,
                                            .key_count = 1 };
     r->cfg.log = rig_log;
     r->cfg.log_arg = r;
+}
+
+void rig_open(struct rig *r, enum trailer_mode mode, uint32_t sector_size, uint32_t slot_sectors)
+{
+    uint32_t sizes[RIG_MAX_SECTORS];
+
+    assert_true(slot_sectors <= RIG_MAX_SECTORS);
+    for (uint32_t i = 0; i < slot_sectors; i++) {
+        sizes[i] = sector_size;
+    }
+    rig_open_map(r, mode, sizes, slot_sectors,
+                 mode == TRAILER_MODE_SWAP_SCRATCH ? sector_size : 0);
 }
 
 void rig_close(struct rig *r)

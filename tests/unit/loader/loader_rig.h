@@ -21,6 +21,7 @@ struct rig {
     struct flash_sim sim;
     struct flash_area primary;
     struct flash_area secondary;
+    struct flash_area scratch; /* size 0 when there is none */
     struct loader_pair pair;
     struct loader_config cfg;
     struct bt_signer signer;
@@ -31,9 +32,14 @@ struct rig {
     bool quiet; /* keep the log, do not print it */
 };
 
-/* Slots of slot_sectors sectors each, write block 4, erased 0xff. */
+/* Slots of slot_sectors sectors each, write block 4, erased 0xff; with
+ * swap-scratch, a scratch area of one sector follows. */
 void rig_open(struct rig *r, enum trailer_mode mode, uint32_t sector_size,
               uint32_t slot_sectors);
+/* Slots made of count sectors of the given sizes each (both slots alike),
+ * then a scratch area of one scratch_size sector if scratch_size > 0. */
+void rig_open_map(struct rig *r, enum trailer_mode mode, const uint32_t *sizes, size_t count,
+                  uint32_t scratch_size);
 void rig_close(struct rig *r);
 
 /* A signed image of version major.minor.0, payload_len pseudo-random bytes

@@ -266,22 +266,22 @@ static void test_status_record_layout(void **state)
     assert_int_equal(trailer_offsets(&cfg, 0x8000, &o), 0);
     /* 128 move records of one state, then 128 swap records of two. */
     boot_status_reset(&bs);
-    assert_int_equal(boot_status_record_off(&cfg, 0x8000, &bs, &off), 0);
+    assert_int_equal(boot_status_record_off(&cfg, 0x8000, false, &bs, &off), 0);
     assert_int_equal(off, o.status);
     bs.idx = 3;
-    assert_int_equal(boot_status_record_off(&cfg, 0x8000, &bs, &off), 0);
+    assert_int_equal(boot_status_record_off(&cfg, 0x8000, false, &bs, &off), 0);
     assert_int_equal(off, o.status + 2 * 4);
     bs.op = BOOT_STATUS_OP_SWAP;
     bs.idx = 1;
     bs.state = 1;
-    assert_int_equal(boot_status_record_off(&cfg, 0x8000, &bs, &off), 0);
+    assert_int_equal(boot_status_record_off(&cfg, 0x8000, false, &bs, &off), 0);
     assert_int_equal(off, o.status + 128 * 4);
     bs.idx = 2;
     bs.state = 2;
-    assert_int_equal(boot_status_record_off(&cfg, 0x8000, &bs, &off), 0);
+    assert_int_equal(boot_status_record_off(&cfg, 0x8000, false, &bs, &off), 0);
     assert_int_equal(off, o.status + 128 * 4 + 3 * 4);
     bs.state = 3;
-    assert_int_equal(boot_status_record_off(&cfg, 0x8000, &bs, &off), TRAILER_EINVAL);
+    assert_int_equal(boot_status_record_off(&cfg, 0x8000, false, &bs, &off), TRAILER_EINVAL);
 
     /* Scratch: three states per index, interleaved. */
     cfg = trailer_config_default(TRAILER_MODE_SWAP_SCRATCH, 4);
@@ -289,7 +289,7 @@ static void test_status_record_layout(void **state)
     bs.op = BOOT_STATUS_OP_MOVE;
     bs.idx = 2;
     bs.state = 3;
-    assert_int_equal(boot_status_record_off(&cfg, 0x8000, &bs, &off), 0);
+    assert_int_equal(boot_status_record_off(&cfg, 0x8000, false, &bs, &off), 0);
     assert_int_equal(off, o.status + (3 + 2) * 4);
 }
 
@@ -306,19 +306,19 @@ static void test_status_read_back(void **state)
     rig_open(&r, TRAILER_MODE_SWAP_MOVE, SECTOR, SLOT_SECTORS);
     boot_status_reset(&bs);
     boot_status_reset(&rd);
-    assert_int_equal(boot_status_read_records(&r.primary, &r.cfg.trailer, &rd, &inconsistent), 0);
+    assert_int_equal(boot_status_read_records(&r.primary, &r.cfg.trailer, false, &rd, &inconsistent), 0);
     assert_true(boot_status_is_reset(&rd));
     assert_false(inconsistent);
 
     /* Three moves, then swap step 1 state 1: next is swap 1.2. */
     for (bs.idx = 1; bs.idx <= 3; bs.idx++) {
-        assert_int_equal(boot_status_write(&r.primary, &r.cfg.trailer, &bs), 0);
+        assert_int_equal(boot_status_write(&r.primary, &r.cfg.trailer, false, &bs), 0);
     }
     bs.op = BOOT_STATUS_OP_SWAP;
     bs.idx = 1;
     bs.state = 1;
-    assert_int_equal(boot_status_write(&r.primary, &r.cfg.trailer, &bs), 0);
-    assert_int_equal(boot_status_read_records(&r.primary, &r.cfg.trailer, &rd, &inconsistent), 0);
+    assert_int_equal(boot_status_write(&r.primary, &r.cfg.trailer, false, &bs), 0);
+    assert_int_equal(boot_status_read_records(&r.primary, &r.cfg.trailer, false, &rd, &inconsistent), 0);
     assert_int_equal(rd.op, BOOT_STATUS_OP_SWAP);
     assert_int_equal(rd.idx, 1);
     assert_int_equal(rd.state, 2);
@@ -327,14 +327,14 @@ static void test_status_read_back(void **state)
     /* A gap inside the move records is what a failed status write leaves. */
     bs.op = BOOT_STATUS_OP_MOVE;
     bs.idx = 5;
-    assert_int_equal(boot_status_write(&r.primary, &r.cfg.trailer, &bs), 0);
-    assert_int_equal(boot_status_read_records(&r.primary, &r.cfg.trailer, &rd, &inconsistent), 0);
+    assert_int_equal(boot_status_write(&r.primary, &r.cfg.trailer, false, &bs), 0);
+    assert_int_equal(boot_status_read_records(&r.primary, &r.cfg.trailer, false, &rd, &inconsistent), 0);
     assert_true(inconsistent);
     bs.op = BOOT_STATUS_OP_SWAP;
     bs.idx = 1;
 
     /* The record holds the state number, padded with erased bytes. */
-    assert_int_equal(boot_status_record_off(&r.cfg.trailer, r.primary.size, &bs, &off), 0);
+    assert_int_equal(boot_status_record_off(&r.cfg.trailer, r.primary.size, false, &bs, &off), 0);
     raw = flash_sim_raw(&r.sim) + r.primary.off + off;
     assert_int_equal(raw[0], 1);
     assert_int_equal(raw[1], 0xff);
@@ -358,6 +358,98 @@ static void test_overwrite_only(void **state)
     boot_ok(f, &res);
     assert_int_equal(res.images[0].swap_type, BOOT_SWAP_TYPE_NONE);
     assert_int_equal(res.images[0].primary.hdr.ver.major, 2);
+    teardown(f);
+}
+
+/* Test, revert, stable; the slots swapped each time, trailers as MCUboot
+ * leaves them. */
+static void check_test_revert_cycle(struct fixture *f)
+{
+    struct loader_result res;
+    struct trailer_state pri;
+
+    request(f, false);
+    boot_ok(f, &res);
+    assert_int_equal(res.images[0].swap_type, BOOT_SWAP_TYPE_TEST);
+    assert_true(rig_slot_holds(&f->rig, &f->rig.primary, f->b, f->b_len));
+    assert_true(rig_slot_holds(&f->rig, &f->rig.secondary, f->a, f->a_len));
+    pri = trailer_of(f, &f->rig.primary);
+    assert_int_equal(pri.magic, TRAILER_MAGIC_GOOD);
+    assert_int_equal(pri.copy_done, TRAILER_FLAG_SET);
+    assert_int_equal(pri.image_ok, TRAILER_FLAG_UNSET);
+    assert_int_equal(trailer_of(f, &f->rig.secondary).magic, TRAILER_MAGIC_UNSET);
+    /* The scratch area keeps the last region's data, never a request. */
+    assert_int_not_equal(trailer_of(f, &f->rig.scratch).magic, TRAILER_MAGIC_GOOD);
+
+    boot_ok(f, &res);
+    assert_int_equal(res.images[0].swap_type, BOOT_SWAP_TYPE_REVERT);
+    assert_true(rig_slot_holds(&f->rig, &f->rig.primary, f->a, f->a_len));
+    assert_true(rig_slot_holds(&f->rig, &f->rig.secondary, f->b, f->b_len));
+    pri = trailer_of(f, &f->rig.primary);
+    assert_int_equal(pri.image_ok, TRAILER_FLAG_SET);
+    assert_int_equal(pri.copy_done, TRAILER_FLAG_SET);
+
+    boot_ok(f, &res);
+    assert_int_equal(res.images[0].swap_type, BOOT_SWAP_TYPE_NONE);
+}
+
+static void test_scratch_small_image(void **state)
+{
+    struct fixture *f = setup(TRAILER_MODE_SWAP_SCRATCH);
+
+    (void)state;
+    check_test_revert_cycle(f);
+    teardown(f);
+}
+
+static void test_scratch_image_reaching_trailer_sector(void **state)
+{
+    struct fixture *f = setup(TRAILER_MODE_SWAP_SCRATCH);
+
+    (void)state;
+    /* Ends in the last sector: that region's status lives in the scratch
+     * area while the primary trailer is swapped. */
+    f->b_len = rig_image(&f->rig, NULL, 2, 0, 7 * SECTOR + 1000, 2, f->b, sizeof(f->b));
+    rig_program(&f->rig, &f->rig.secondary, f->b, f->b_len);
+    check_test_revert_cycle(f);
+    teardown(f);
+}
+
+static void test_scratch_mixed_sectors(void **state)
+{
+    static const uint32_t sizes[] = { 2048, 2048, 2048, 2048, 4096, 4096, 8192, 8192 };
+    struct fixture *f = calloc(1, sizeof(*f));
+
+    (void)state;
+    assert_non_null(f);
+    rig_open_map(&f->rig, TRAILER_MODE_SWAP_SCRATCH, sizes, 8, 8192);
+    f->a_len = rig_image(&f->rig, NULL, 1, 0, 9000, 1, f->a, sizeof(f->a));
+    f->b_len = rig_image(&f->rig, NULL, 2, 0, 21000, 2, f->b, sizeof(f->b));
+    rig_program(&f->rig, &f->rig.primary, f->a, f->a_len);
+    rig_program(&f->rig, &f->rig.secondary, f->b, f->b_len);
+    check_test_revert_cycle(f);
+    teardown(f);
+}
+
+static void test_scratch_incompatible_slots(void **state)
+{
+    /* A 16 KiB sector does not fit the 8 KiB scratch: no swap at all. */
+    static const uint32_t sizes[] = { 8192, 8192, 16384 };
+    struct fixture *f = calloc(1, sizeof(*f));
+    struct loader_result res;
+
+    (void)state;
+    assert_non_null(f);
+    rig_open_map(&f->rig, TRAILER_MODE_SWAP_SCRATCH, sizes, 3, 8192);
+    f->a_len = rig_image(&f->rig, NULL, 1, 0, 9000, 1, f->a, sizeof(f->a));
+    f->b_len = rig_image(&f->rig, NULL, 2, 0, 9000, 2, f->b, sizeof(f->b));
+    rig_program(&f->rig, &f->rig.primary, f->a, f->a_len);
+    rig_program(&f->rig, &f->rig.secondary, f->b, f->b_len);
+    request(f, false);
+    boot_ok(f, &res);
+    assert_int_equal(res.images[0].swap_type, BOOT_SWAP_TYPE_NONE);
+    assert_true(rig_logged(&f->rig, "not compatible with swap-scratch"));
+    assert_true(rig_slot_holds(&f->rig, &f->rig.primary, f->a, f->a_len));
     teardown(f);
 }
 
@@ -389,6 +481,10 @@ int main(void)
         cmocka_unit_test(test_status_record_layout),
         cmocka_unit_test(test_status_read_back),
         cmocka_unit_test(test_overwrite_only),
+        cmocka_unit_test(test_scratch_small_image),
+        cmocka_unit_test(test_scratch_image_reaching_trailer_sector),
+        cmocka_unit_test(test_scratch_mixed_sectors),
+        cmocka_unit_test(test_scratch_incompatible_slots),
         cmocka_unit_test(test_invalid_primary_not_bootable),
     };
 
