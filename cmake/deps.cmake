@@ -6,6 +6,7 @@ pkg_check_modules(CMOCKA   REQUIRED IMPORTED_TARGET cmocka)
 pkg_check_modules(LIBZIP   REQUIRED IMPORTED_TARGET libzip)
 pkg_check_modules(CJSON    REQUIRED IMPORTED_TARGET libcjson)
 pkg_check_modules(YAML     REQUIRED IMPORTED_TARGET yaml-0.1)
+pkg_check_modules(SYSTEMD  REQUIRED IMPORTED_TARGET libsystemd)
 
 # Debian's mbedTLS 2.28 ships no pkg-config file.
 find_library(MBEDCRYPTO_LIB mbedcrypto REQUIRED)
