@@ -53,6 +53,12 @@ check "image slots: both slots with sizes" has "$WORK/slots" "slot 1: 495616 byt
 smp "$WORK/up" image upload "$NEW"
 check "image upload: the device's hash matches" has "$WORK/up" "match: true"
 check "image upload: plain progress lines off a terminal" grep -q '^upload: 103113 / 103113 bytes (100%)' "$WORK/up"
+# On a terminal the progress is a bar redrawn in place.
+"$SMPDFU" -c "udp:$UDP" image erase >/dev/null 2>&1
+script -qec "\"$SMPDFU\" -c udp:$UDP image upload \"$NEW\"" /dev/null >"$WORK/tty" 2>&1
+check "terminal: progress bar with rate and ETA" \
+    grep -qE '100.7 KiB / 100.7 KiB \[=+\] 100% +[0-9.]+ kB/s ETA' "$WORK/tty"
+check "terminal: bar redrawn with carriage returns" grep -q "$(printf '\r')" "$WORK/tty"
 smp_ser "$WORK/list2" image list
 check "image list over serial shows the upload in slot 1" has "$WORK/list2" "hash: $NEW_HASH"
 

@@ -180,7 +180,11 @@ static int fake_send(void *ctx, const uint8_t *pkt, size_t len)
 static int fake_recv(void *ctx, uint8_t *buf, size_t cap, int timeout_ms)
 {
     struct fake_device *d = ctx;
-    (void)timeout_ms;
+    if (d->waits++ == 0) {
+        d->first_wait_ms = timeout_ms;
+    } else if (timeout_ms > d->later_wait_max_ms) {
+        d->later_wait_max_ms = timeout_ms;
+    }
     size_t queued = d->q_tail - d->q_head;
     if (queued > d->max_queued) {
         d->max_queued = queued;

@@ -43,6 +43,9 @@ struct fake_device {
     uint8_t last_ver;
     int first_chunks;             /* requests with off 0 */
     size_t first_data_off;        /* offset of the first chunk after off 0 */
+    int waits;                    /* receive calls */
+    int first_wait_ms;            /* the wait of the first one */
+    int later_wait_max_ms;        /* the longest wait after it */
 };
 
 void fake_device_init(struct fake_device *d);

@@ -244,6 +244,33 @@ static void upload_gives_up_on_a_stuck_device(void **state)
     assert_true(f->dev.requests < 20);
 }
 
+static void upload_waits_long_for_the_first_chunk_only(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(smp_session_negotiate(&f->s), 0);
+    f->dev.waits = 0;
+    f->o.first_timeout_ms = 0; /* derived from the image size */
+    f->o.chunk_timeout_ms = 7;
+    struct upload_stats st;
+    assert_int_equal(image_upload(&f->s, &f->o, &st), 0);
+    check_uploaded(f);
+    /* 100000 bytes: 25 sectors of 4 KiB at 90 ms each, on top of 7 ms. */
+    assert_in_range(f->dev.first_wait_ms, 7 + 25 * 90 - 5, 7 + 25 * 90);
+    assert_true(f->dev.later_wait_max_ms <= 7);
+}
+
+static void upload_with_the_fallback_frame(void **state)
+{
+    struct fixture *f = *state;
+    f->dev.buf_size = 0; /* OS params not supported */
+    assert_int_equal(smp_session_negotiate(&f->s), 0);
+    struct upload_stats st;
+    assert_int_equal(image_upload(&f->s, &f->o, &st), 0);
+    check_uploaded(f);
+    assert_true(f->dev.max_request <= SESSION_FALLBACK_FRAME);
+    assert_int_equal(f->dev.max_queued, 1);
+}
+
 static void upload_reports_a_hash_mismatch(void **state)
 {
     struct fixture *f = *state;
@@ -269,6 +296,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(upload_reopens_when_the_device_forgot, setup, teardown),
         cmocka_unit_test_setup_teardown(upload_gives_up_on_a_stuck_device, setup, teardown),
         cmocka_unit_test_setup_teardown(upload_reports_a_hash_mismatch, setup, teardown),
+        cmocka_unit_test_setup_teardown(upload_waits_long_for_the_first_chunk_only, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(upload_with_the_fallback_frame, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
