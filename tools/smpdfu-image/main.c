@@ -1,22 +1,27 @@
 /*
  * smpdfu-image: keygen, getpub, sign, verify, dumpinfo with imgtool's verbs
- * and options. Argument parsing and file I/O only; the work is done in
- * src/imagetool and src/crypto.
+ * and options; bootloader and pack for first-stage (NSIB) chains as the
+ * nRF Connect SDK builds them. Argument parsing and file I/O only; the work
+ * is done in src/imagetool and src/crypto.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "boot/image.h"
 #include "crypto/crypto_key.h"
 #include "device/app_marker.h"
+#include "imagetool/bootloader.h"
 #include "imagetool/image_check.h"
 #include "imagetool/image_dump.h"
 #include "imagetool/image_sign.h"
+#include "imagetool/pack.h"
 #include "imagetool/sign_args.h"
 #include "imagetool/version_parse.h"
 
@@ -39,7 +44,17 @@ static void usage(FILE *out)
             "  dumpinfo [--json] IMAGE\n"
             "  app-payload -b confirm|no-confirm|fail -n SIZE [--reset ADDR] OUT\n"
             "      a synthetic application for smpdfu-device whose marker says what it\n"
-            "      does after boot (see src/device/app_marker.h); sign it like any binary\n",
+            "      does after boot (see src/device/app_marker.h); sign it like any binary\n"
+            "  bootloader --fw-version N --b0-key KEY.pem [--mcuboot-key KEY.pem]\n"
+            "       [-v MCUBOOT_VERSION] --s0-addr ADDR --s1-addr ADDR [--pad 0x200]\n"
+            "       [-S SLOT_SIZE] [--hw-id 52] [--s1-input S1.bin] INFILE OUTDIR\n"
+            "      S0 and S1 variants of a bootloader linked for S0 (+pad): fw_info,\n"
+            "      first-stage signature, MCUboot wrapper; writes signed_by_b0_*.bin and\n"
+            "      signed_by_mcuboot_and_b0_{mcuboot,s1_image}.bin into OUTDIR\n"
+            "  pack mcuboot --s0 FILE --s1 FILE --board BOARD [--soc SOC] [--name N]\n"
+            "       [--hw-id 52] -o dfu_mcuboot.zip\n"
+            "  pack application --image FILE --load-address ADDR [--image-index N]\n"
+            "       --board BOARD [--soc SOC] [--name N] -o dfu_application.zip\n",
             prog);
 }
 
@@ -455,6 +470,284 @@ static int cmd_app_payload(int argc, char **argv)
     return rc;
 }
 
+static int parse_u32(const char *s, uint32_t *out)
+{
+    char *end;
+    unsigned long long v;
+
+    errno = 0;
+    v = strtoull(s, &end, 0);
+    if (errno != 0 || end == s || *end != '\0' || v > UINT32_MAX || s[0] == '-') {
+        return -1;
+    }
+    *out = (uint32_t)v;
+    return 0;
+}
+
+static int write_in_dir(const char *dir, const char *name, const uint8_t *data, size_t len)
+{
+    char path[4096];
+
+    if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path)) {
+        fprintf(stderr, "%s: %s: path too long\n", prog, dir);
+        return -1;
+    }
+    return write_file(path, data, len, 0644);
+}
+
+static int cmd_bootloader(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "fw-version", required_argument, NULL, 'n' },
+        { "b0-key", required_argument, NULL, 'b' },
+        { "mcuboot-key", required_argument, NULL, 'k' },
+        { "version", required_argument, NULL, 'v' },
+        { "s0-addr", required_argument, NULL, '0' },
+        { "s1-addr", required_argument, NULL, '1' },
+        { "pad", required_argument, NULL, 'p' },
+        { "slot-size", required_argument, NULL, 'S' },
+        { "hw-id", required_argument, NULL, 'h' },
+        { "s1-input", required_argument, NULL, 'i' },
+        { 0, 0, 0, 0 },
+    };
+    static const char *const names[2][2] = {
+        { "signed_by_b0_mcuboot.bin", "signed_by_mcuboot_and_b0_mcuboot.bin" },
+        { "signed_by_b0_s1_image.bin", "signed_by_mcuboot_and_b0_s1_image.bin" },
+    };
+    struct bootloader_opts o = { .pad = 0x200, .hw_id = 52 };
+    const char *b0_path = NULL;
+    const char *mcuboot_path = NULL;
+    const char *s1_path = NULL;
+    bool have_s0 = false;
+    bool have_s1 = false;
+    struct crypto_key *b0 = NULL;
+    struct crypto_key *mk = NULL;
+    struct bootloader_variant v[2] = { 0 };
+    uint8_t *fw = NULL;
+    uint8_t *fw1 = NULL;
+    size_t len = 0;
+    size_t len1 = 0;
+    uint32_t hw = 52;
+    char err[256];
+    int rc = EXIT_FAILURE;
+    int c;
+
+    while ((c = getopt_long(argc, argv, "v:S:", opts, NULL)) != -1) {
+        int bad = 0;
+        switch (c) {
+        case 'n':
+            bad = parse_u32(optarg, &o.fw_version);
+            break;
+        case 'b':
+            b0_path = optarg;
+            break;
+        case 'k':
+            mcuboot_path = optarg;
+            break;
+        case 'v':
+            bad = version_parse(optarg, &o.mcuboot_version);
+            break;
+        case '0':
+            bad = parse_u32(optarg, &o.s_addr[0]);
+            have_s0 = true;
+            break;
+        case '1':
+            bad = parse_u32(optarg, &o.s_addr[1]);
+            have_s1 = true;
+            break;
+        case 'p':
+            bad = parse_u32(optarg, &o.pad);
+            break;
+        case 'S':
+            bad = parse_u32(optarg, &o.slot_size);
+            break;
+        case 'h':
+            bad = parse_u32(optarg, &hw) || hw > 255;
+            break;
+        case 'i':
+            s1_path = optarg;
+            break;
+        default:
+            return EXIT_USAGE;
+        }
+        if (bad) {
+            fprintf(stderr, "%s bootloader: bad value %s\n", prog, optarg);
+            return EXIT_USAGE;
+        }
+    }
+    if (o.fw_version == 0 || b0_path == NULL || !have_s0 || !have_s1 || argc - optind != 2) {
+        fprintf(stderr, "%s bootloader: --fw-version, --b0-key, --s0-addr, --s1-addr, INFILE and "
+                        "OUTDIR are required\n", prog);
+        return EXIT_USAGE;
+    }
+    o.hw_id = (uint8_t)hw;
+    if (o.slot_size == 0) {
+        /* The S slot as the wrapper's slot, as NCS signs it. */
+        o.slot_size = o.s_addr[1] > o.s_addr[0] ? o.s_addr[1] - o.s_addr[0] : o.s_addr[0] - o.s_addr[1];
+    }
+    if ((b0 = load_key(b0_path)) == NULL || (mcuboot_path != NULL && (mk = load_key(mcuboot_path)) == NULL)) {
+        crypto_key_free(b0);
+        return EXIT_FAILURE;
+    }
+    o.b0_key = b0;
+    o.mcuboot_key = mk;
+    if (read_file(argv[optind], &fw, &len) == 0 && (s1_path == NULL || read_file(s1_path, &fw1, &len1) == 0)) {
+        if (bootloader_build(fw, len, fw1, len1, &o, v, err, sizeof(err)) != 0) {
+            fprintf(stderr, "%s bootloader: %s\n", prog, err);
+        } else if (write_in_dir(argv[optind + 1], names[0][0], v[0].b0_signed, v[0].b0_len) == 0 &&
+                   write_in_dir(argv[optind + 1], names[0][1], v[0].update, v[0].update_len) == 0 &&
+                   write_in_dir(argv[optind + 1], names[1][0], v[1].b0_signed, v[1].b0_len) == 0 &&
+                   write_in_dir(argv[optind + 1], names[1][1], v[1].update, v[1].update_len) == 0) {
+            rc = EXIT_SUCCESS;
+        }
+    }
+    bootloader_variants_free(v);
+    free(fw);
+    free(fw1);
+    crypto_key_free(b0);
+    crypto_key_free(mk);
+    return rc;
+}
+
+/* SOURCE_DATE_EPOCH makes the manifest reproducible, as in other builds. */
+static long long pack_time(void)
+{
+    const char *s = getenv("SOURCE_DATE_EPOCH");
+    uint32_t t;
+
+    return s != NULL && parse_u32(s, &t) == 0 ? (long long)t : (long long)time(NULL);
+}
+
+static int cmd_pack(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "s0", required_argument, NULL, '0' },
+        { "s1", required_argument, NULL, '1' },
+        { "image", required_argument, NULL, 'i' },
+        { "load-address", required_argument, NULL, 'l' },
+        { "image-index", required_argument, NULL, 'x' },
+        { "board", required_argument, NULL, 'b' },
+        { "soc", required_argument, NULL, 's' },
+        { "name", required_argument, NULL, 'n' },
+        { "hw-id", required_argument, NULL, 'h' },
+        { "output", required_argument, NULL, 'o' },
+        { 0, 0, 0, 0 },
+    };
+    struct pack_info info = { 0 };
+    const char *in[2] = { NULL, NULL };
+    const char *image = NULL;
+    const char *out = NULL;
+    bool mcuboot;
+    bool have_load = false;
+    uint32_t load = 0;
+    uint32_t index = 0;
+    uint32_t hw = 52;
+    uint8_t *data[2] = { NULL, NULL };
+    size_t len[2] = { 0, 0 };
+    char *base[2] = { NULL, NULL };
+    char ver[2][48];
+    struct pack_file files[2];
+    size_t n = 0;
+    char err[256];
+    int rc = EXIT_FAILURE;
+    int c;
+
+    if (argc < 2 || (strcmp(argv[1], "mcuboot") != 0 && strcmp(argv[1], "application") != 0)) {
+        fprintf(stderr, "%s pack: mcuboot or application?\n", prog);
+        return EXIT_USAGE;
+    }
+    mcuboot = strcmp(argv[1], "mcuboot") == 0;
+    argc--;
+    argv++;
+    while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+        int bad = 0;
+        switch (c) {
+        case '0':
+            in[0] = optarg;
+            break;
+        case '1':
+            in[1] = optarg;
+            break;
+        case 'i':
+            image = optarg;
+            break;
+        case 'l':
+            bad = parse_u32(optarg, &load);
+            have_load = true;
+            break;
+        case 'x':
+            bad = parse_u32(optarg, &index) || index > 15;
+            break;
+        case 'b':
+            info.board = optarg;
+            break;
+        case 's':
+            info.soc = optarg;
+            break;
+        case 'n':
+            info.name = optarg;
+            break;
+        case 'h':
+            bad = parse_u32(optarg, &hw) || hw > 255;
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        default:
+            return EXIT_USAGE;
+        }
+        if (bad) {
+            fprintf(stderr, "%s pack: bad value %s\n", prog, optarg);
+            return EXIT_USAGE;
+        }
+    }
+    if (info.board == NULL || out == NULL || optind != argc ||
+        (mcuboot ? in[0] == NULL || in[1] == NULL : image == NULL || !have_load)) {
+        fprintf(stderr, mcuboot ? "%s pack mcuboot: --s0, --s1, --board and -o are required\n"
+                                : "%s pack application: --image, --load-address, --board and -o "
+                                  "are required\n",
+                prog);
+        return EXIT_USAGE;
+    }
+    info.time = pack_time();
+    if (!mcuboot) {
+        in[0] = image;
+    }
+    for (int i = 0; i < (mcuboot ? 2 : 1); i++) {
+        if (read_file(in[i], &data[i], &len[i]) != 0 || (base[i] = strdup(in[i])) == NULL) {
+            goto done;
+        }
+        if (mcuboot ? pack_describe_mcuboot(data[i], len[i], (uint8_t)hw, i, basename(base[i]), ver[i],
+                                            sizeof(ver[i]), &files[i], err, sizeof(err))
+                    : pack_describe_application(data[i], len[i], load, (int)index, basename(base[i]),
+                                                ver[i], sizeof(ver[i]), &files[i], err, sizeof(err))) {
+            fprintf(stderr, "%s pack: %s: %s\n", prog, in[i], err);
+            goto done;
+        }
+        n++;
+    }
+    if (mcuboot && strcmp(files[0].file, files[1].file) == 0) {
+        fprintf(stderr, "%s pack: the S0 and S1 files need different names\n", prog);
+    } else if (mcuboot && files[0].load_address == files[1].load_address) {
+        fprintf(stderr, "%s pack: %s and %s are both linked for 0x%x: one variant per slot is needed\n",
+                prog, in[0], in[1], (unsigned)files[0].load_address);
+    } else if (mcuboot && files[0].load_address > files[1].load_address) {
+        /* The partition manager always places s0 before s1. */
+        fprintf(stderr, "%s pack: %s is linked above %s: are --s0 and --s1 swapped?\n", prog, in[0],
+                in[1]);
+    } else if (pack_write_zip(out, &info, files, n, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s pack: %s\n", prog, err);
+    } else {
+        rc = EXIT_SUCCESS;
+    }
+done:
+    for (int i = 0; i < 2; i++) {
+        free(data[i]);
+        free(base[i]);
+    }
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     static const struct {
@@ -463,7 +756,8 @@ int main(int argc, char **argv)
     } cmds[] = {
         { "keygen", cmd_keygen },   { "getpub", cmd_getpub }, { "sign", cmd_sign },
         { "verify", cmd_verify },   { "dumpinfo", cmd_dumpinfo },
-        { "app-payload", cmd_app_payload },
+        { "app-payload", cmd_app_payload }, { "bootloader", cmd_bootloader },
+        { "pack", cmd_pack },
     };
 
     if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
