@@ -453,6 +453,109 @@ static void test_scratch_incompatible_slots(void **state)
     teardown(f);
 }
 
+struct vector_case {
+    const char *image;
+    const char *key;
+    enum crypto_sig_type type;
+};
+
+/* The vector image as the candidate of an empty device; trusted: key. */
+static struct fixture *vector_setup(const struct vector_case *v, uint8_t **img, size_t *len,
+                                    uint8_t **key, size_t *key_len)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    char path[96];
+
+    assert_non_null(f);
+    /* 64 sectors: the 0x40000-byte slot the vectors were signed for. */
+    rig_open(&f->rig, TRAILER_MODE_SWAP_MOVE, SECTOR, 64);
+    snprintf(path, sizeof(path), "signed/%s.bin", v->image);
+    *img = bt_read_vector(path, len);
+    snprintf(path, sizeof(path), "keys/%s.pub.der", v->key);
+    *key = bt_read_vector(path, key_len);
+    f->rig.key = (struct image_key){ .type = v->type, .key = *key, .key_len = *key_len };
+    rig_program(&f->rig, &f->rig.secondary, *img, *len);
+    return f;
+}
+
+static void test_vectors_boot_with_their_keys(void **state)
+{
+    static const struct vector_case vectors[] = {
+        { "ed25519-basic", "ed25519", CRYPTO_SIG_ED25519 },
+        { "ed25519-sha512", "ed25519", CRYPTO_SIG_ED25519 },
+        { "ed25519-seccnt-full", "ed25519", CRYPTO_SIG_ED25519 },
+        { "ed25519-zeroed-hdr", "ed25519", CRYPTO_SIG_ED25519 },
+        { "ed25519-confirm-pad", "ed25519", CRYPTO_SIG_ED25519 },
+        { "ecdsa-p256-basic", "ecdsa-p256", CRYPTO_SIG_ECDSA_P256 },
+        { "ecdsa-p256-100k-auto", "ecdsa-p256", CRYPTO_SIG_ECDSA_P256 },
+        { "ecdsa-p384-basic", "ecdsa-p384", CRYPTO_SIG_ECDSA_P384 },
+        { "rsa-2048-basic", "rsa-2048", CRYPTO_SIG_RSA2048_PSS },
+        { "rsa-3072-basic", "rsa-3072", CRYPTO_SIG_RSA3072_PSS },
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
+        struct loader_result res;
+        uint8_t *img;
+        uint8_t *key;
+        size_t len;
+        size_t key_len;
+        struct fixture *f = vector_setup(&vectors[i], &img, &len, &key, &key_len);
+        bool padded = len == f->rig.secondary.size;
+
+        /* The padded vector carries its own request (imgtool --confirm). */
+        if (!padded) {
+            request(f, false);
+        }
+        boot_ok(f, &res);
+        assert_int_equal(res.images[0].swap_type,
+                         padded ? BOOT_SWAP_TYPE_PERM : BOOT_SWAP_TYPE_TEST);
+        assert_int_equal(res.images[0].primary.key_index, 0);
+        assert_true(rig_slot_holds(&f->rig, &f->rig.primary, img, res.images[0].primary.image_end));
+        free(img);
+        free(key);
+        teardown(f);
+    }
+}
+
+static void test_vector_copies_refused(void **state)
+{
+    static const struct vector_case seccnt = { "ed25519-seccnt-full", "ed25519",
+                                               CRYPTO_SIG_ED25519 };
+    static const struct vector_case untrusted = { "ecdsa-p256-basic", "ed25519",
+                                                  CRYPTO_SIG_ED25519 };
+    /* Header (version), payload, and the protected SEC_CNT value (after
+     * the 0x200 header, 102437 payload bytes, the 0x6908 info and the
+     * TLV header). */
+    static const uint32_t flips[] = { 21, 0x200 + 5000, 0x200 + 102437 + 4 + 4 };
+
+    (void)state;
+    for (size_t i = 0; i <= sizeof(flips) / sizeof(flips[0]); i++) {
+        struct loader_result res;
+        uint8_t *img;
+        uint8_t *key;
+        size_t len;
+        size_t key_len;
+        bool flip = i < sizeof(flips) / sizeof(flips[0]);
+        struct fixture *f = vector_setup(flip ? &seccnt : &untrusted, &img, &len, &key, &key_len);
+
+        if (flip) {
+            img[flips[i]] ^= 0x04;
+            rig_program(&f->rig, &f->rig.secondary, img, len);
+        }
+        request(f, false);
+        assert_int_equal(rig_boot(&f->rig, &res), LOADER_ENOBOOT);
+        assert_int_equal(res.images[0].swap_type, BOOT_SWAP_TYPE_FAIL);
+        assert_true(rig_logged(&f->rig, flip ? "Image in the secondary slot is not valid: "
+                                             : "not valid: no trusted key"));
+        assert_true(rig_logged(&f->rig, "; erased"));
+        assert_int_equal(flash_area_is_erased(&f->rig.secondary, 0, f->rig.secondary.size), 1);
+        free(img);
+        free(key);
+        teardown(f);
+    }
+}
+
 static void test_invalid_primary_not_bootable(void **state)
 {
     struct fixture *f = setup(TRAILER_MODE_SWAP_MOVE);
@@ -485,6 +588,8 @@ int main(void)
         cmocka_unit_test(test_scratch_image_reaching_trailer_sector),
         cmocka_unit_test(test_scratch_mixed_sectors),
         cmocka_unit_test(test_scratch_incompatible_slots),
+        cmocka_unit_test(test_vectors_boot_with_their_keys),
+        cmocka_unit_test(test_vector_copies_refused),
         cmocka_unit_test(test_invalid_primary_not_bootable),
     };
 
