@@ -16,10 +16,12 @@
 #include "boot/nsib.h"
 #include "boot/nsib_fw_info.h"
 #include "boot/nsib_provision.h"
+#include "boot/nsib_target.h"
 #include "boot/nsib_validate.h"
 #include "crypto/crypto_key.h"
 #include "flash/sim/flash_sim.h"
 #include "imagetool/bootloader.h"
+#include "imagetool/image_sign.h"
 
 #define PROV_OFF 0x7000u
 #define S0_OFF   0x8000u
@@ -491,14 +493,15 @@ static void test_wrapped_variant_boots(void **state)
 static void test_power_cut_during_boot(void **state)
 {
     (void)state;
-    for (int kind = 0; kind < 3; kind++) {
+    for (int kind = 0; kind < 3 * 2; kind++) {
         for (uint32_t n = 0; n < 4; n++) {
-            struct fx *f = fx_open(2, 1, 8);
+            /* Both ways of invalidating: half-word write and sector erase. */
+            struct fx *f = fx_open(kind < 3 ? 2 : 4, 1, 8);
             struct nsib_result r;
 
             install(f, 0, 3, 0);
             install_patched(f, 1, 4, 0x1000, 0xdeadbeef);
-            flash_sim_cut_power_after(&f->sim, n, (enum flash_sim_cut)kind);
+            flash_sim_cut_power_after(&f->sim, n, (enum flash_sim_cut)(kind % 3));
             (void)boot(f, &r);
             flash_sim_reboot(&f->sim);
             assert_int_equal(boot(f, &r), 0);
@@ -507,6 +510,49 @@ static void test_power_cut_during_boot(void **state)
             flash_sim_close(&f->sim);
         }
     }
+}
+
+/* The S slot a candidate is linked for, by its reset vector. */
+static void test_target_slot(void **state)
+{
+    (void)state;
+    struct fx *f = fx_open(4, 1, 8);
+    struct flash_area secondary = { 5, "mcuboot_secondary", flash_sim_dev(&f->sim), 0x30000, 0x10000 };
+    struct bootloader_opts o = {
+        .b0_key = keys[0], .fw_version = 2, .s_addr = { S0_OFF, S1_OFF }, .pad = PAD, .slot_size = S_SIZE,
+        .hw_id = HW_ID,
+    };
+    struct bootloader_variant v[2];
+    struct sign_opts so;
+    uint8_t *fw = firmware(S0_OFF + PAD);
+    uint8_t *app;
+    size_t app_len;
+    char err[128];
+    int slot = -1;
+
+    assert_int_equal(bootloader_build(fw, FW_LEN, NULL, 0, &o, v, err, sizeof(err)), 0);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(flash_sim_load(&f->sim, 0x30000, 0x10000, v[i].update, v[i].update_len), 0);
+        assert_int_equal(nsib_target_slot(&f->cfg, &secondary, &slot), 0);
+        assert_int_equal(slot, i);
+    }
+    /* An application: linked behind the S slots. */
+    boot_put_le32(fw + 4, 0x22201);
+    sign_opts_init(&so);
+    so.hdr_size = PAD;
+    so.pad_header = true;
+    so.slot_size = 0x10000;
+    so.align = 4;
+    assert_int_equal(image_sign(fw, FW_LEN, &so, &app, &app_len, err, sizeof(err)), 0);
+    assert_int_equal(flash_sim_load(&f->sim, 0x30000, 0x10000, app, app_len), 0);
+    assert_int_equal(nsib_target_slot(&f->cfg, &secondary, &slot), NSIB_EADDRESS);
+    /* Nothing there. */
+    assert_int_equal(flash_area_erase(&secondary, 0, 0x10000), 0);
+    assert_int_equal(nsib_target_slot(&f->cfg, &secondary, &slot), NSIB_EINVAL);
+    free(app);
+    free(fw);
+    bootloader_variants_free(v);
+    flash_sim_close(&f->sim);
 }
 
 int main(void)
@@ -528,6 +574,7 @@ int main(void)
         cmocka_unit_test(test_field_refusals),
         cmocka_unit_test(test_wrapped_variant_boots),
         cmocka_unit_test(test_power_cut_during_boot),
+        cmocka_unit_test(test_target_slot),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
