@@ -37,7 +37,7 @@ const char *nsib_strerror(int rc)
     case NSIB_ECOUNTER_FULL:
         return "no free monotonic counter slot left";
     case NSIB_ECOUNTER_VALUE:
-        return "counter value must grow and fit (version at most 32767)";
+        return "counter value must grow and fit 16 bits (fw_info.version at most 32766)";
     case NSIB_ENOCOUNTER:
         return "no such monotonic counter is provisioned";
     case NSIB_ENOBOOT:

@@ -98,9 +98,11 @@ int bootloader_sign_b0(const uint8_t *fw, size_t len, uint32_t image_addr, uint3
         return errmsg(err, err_len, "firmware of %zu bytes cannot hold fw_info at 0x%x", len,
                       BOOTLOADER_FW_INFO_OFFSET);
     }
-    if (version == 0 || version > 0x7fff) {
-        return errmsg(err, err_len, "fw_info version %u out of range 1..32767 (15 bits of the "
-                      "monotonic counter)", (unsigned)version);
+    /* NCS: FW_INFO_FIRMWARE_VERSION is at most 32766 with monotonic
+     * counters -- (32767 << 1) | 1 would be 0xFFFF, an erased slot. */
+    if (version == 0 || version > 32766) {
+        return errmsg(err, err_len, "fw_info version %u out of range 1..32766 (the monotonic "
+                      "counter holds version << 1 | slot in 16 bits)", (unsigned)version);
     }
     if (bootloader_pubkey_raw(key, pub) != 0 || !crypto_key_is_private(key)) {
         return errmsg(err, err_len, "the first-stage key must be an ECDSA P-256 private key");

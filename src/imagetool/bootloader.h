@@ -32,7 +32,7 @@
 struct bootloader_opts {
     const struct crypto_key *b0_key;      /* ECDSA P-256 private key of the first stage */
     const struct crypto_key *mcuboot_key; /* MCUboot signing key; NULL: hash TLV only */
-    uint32_t fw_version;                  /* fw_info.version, 1..32767 */
+    uint32_t fw_version;                  /* fw_info.version, 1..32766 */
     struct image_version mcuboot_version; /* MCUboot header version */
     uint32_t s_addr[2];                   /* CPU addresses of S0 and S1 (pad included) */
     uint32_t pad;                         /* s0_pad/s1_pad = MCUboot header size (0x200) */

@@ -216,7 +216,7 @@ static void test_build_refusals(void **state)
 
     o.fw_version = 0;
     expect_build_error(&o, fw, FW_LEN, "out of range");
-    o.fw_version = 0x8000;
+    o.fw_version = 32767;
     expect_build_error(&o, fw, FW_LEN, "out of range");
     o = opts();
     o.b0_key = ed_key;
