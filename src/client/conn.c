@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "transport/blesim_spec.h"
 #include "transport/serial.h"
 #include "transport/udp.h"
 
@@ -101,9 +102,22 @@ int conn_parse(const char *spec, struct conn_spec *c, char *err, size_t cap)
     if (strncmp(spec, "ble:", 4) == 0) {
         return parse_ble(spec + 4, c, err, cap);
     }
+    if (strncmp(spec, "blesim:", 7) == 0) {
+        struct blesim_params p;
+        char path[256];
+        c->type = CONN_BLESIM;
+        if (blesim_spec_parse(spec + 7, path, sizeof(path), &p)) {
+            return fail(err, cap, -EINVAL,
+                        "bad simulated BLE link \"%s\" (want blesim:SOCKET[,interval=MS]"
+                        "[,phy=1M|2M][,mtu=N][,dle=N][,ppe=N][,enc=0|1])",
+                        spec);
+        }
+        snprintf(c->device, sizeof(c->device), "%s", spec + 7);
+        return 0;
+    }
     return fail(err, cap, -EINVAL,
                 "unknown connection \"%s\" (want udp:HOST[:PORT], serial:DEVICE[,baud=N], "
-                "ble:NAME or a saved profile)",
+                "ble:NAME, blesim:SOCKET or a saved profile)",
                 spec);
 }
 
@@ -143,10 +157,19 @@ int conn_open(const struct conn_spec *c, struct client_link *l, char *err, size_
         }
         return rc;
     case CONN_BLE:
-        snprintf(err, cap,
-                 "BLE is not built into this smpdfu (no BlueZ transport yet); "
-                 "use udp: or serial:");
-        return -ENOTSUP;
+        rc = link_bluez_open(l, c->device);
+        if (rc) {
+            snprintf(err, cap, "ble %s: %s (is bluetoothd running, the adapter on, the device "
+                               "advertising?)",
+                     c->device, rc == -ETIMEDOUT ? "not found or not connectable" : strerror(-rc));
+        }
+        return rc;
+    case CONN_BLESIM:
+        rc = link_blesim_open(l, c->device);
+        if (rc) {
+            snprintf(err, cap, "blesim %s: %s", c->device, strerror(-rc));
+        }
+        return rc;
     }
     return -EINVAL;
 }

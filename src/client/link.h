@@ -32,6 +32,11 @@ struct client_link {
 int link_udp_open(struct client_link *l, const char *host, uint16_t port);
 /* A serial port with SMP console framing. */
 int link_serial_open(struct client_link *l, const char *path, unsigned baud);
+/* A BLE device through BlueZ, by name or address. */
+int link_bluez_open(struct client_link *l, const char *target);
+/* The simulated device's BLE link: "SOCKET[,interval=MS][,phy=1M|2M]
+ * [,mtu=N][,dle=N][,ppe=N][,enc=0|1]" (transport/blesim_spec.h). */
+int link_blesim_open(struct client_link *l, const char *spec);
 
 static inline void link_close(struct client_link *l)
 {

@@ -86,9 +86,10 @@ check "a malformed hash is a usage error (2)" test $? -eq 2
 smp "$WORK/storage" storage erase
 check "storage erase answered" has "$WORK/storage" "Done"
 
-"$SMPDFU" -c ble:my-device echo x >"$WORK/ble" 2>&1
-check "ble: fails" test $? -ne 0
-check "ble: says it is not built in" has "$WORK/ble" "BLE is not built into this smpdfu"
+DBUS_SYSTEM_BUS_ADDRESS="unix:path=$WORK/no-bus" "$SMPDFU" -c ble:my-device echo x >"$WORK/ble" 2>&1
+check "ble without BlueZ: fails" test $? -ne 0
+check "ble without BlueZ: says which device and what to check" \
+    grep -q '^Error: ble my-device: .*is bluetoothd running' "$WORK/ble"
 
 "$SMPDFU" --conntype udp --connstring "$UDP" echo go-style >"$WORK/go" 2>&1
 check "--conntype/--connstring" test "$(cat "$WORK/go")" = "go-style"

@@ -163,9 +163,19 @@ static void connection_strings(void **state)
     assert_non_null(strstr(err, "unknown connection"));
     assert_int_equal(conn_parse("ble:DK-1", &c, err, sizeof(err)), 0);
     assert_int_equal(c.type, CONN_BLE);
+    assert_string_equal(c.device, "DK-1");
+    /* No system bus here: BlueZ cannot be reached, and the error says so. */
+    setenv("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/bus", 1);
     struct client_link l;
-    assert_int_equal(conn_open(&c, &l, err, sizeof(err)), -ENOTSUP);
-    assert_non_null(strstr(err, "not built in"));
+    assert_true(conn_open(&c, &l, err, sizeof(err)) < 0);
+    assert_non_null(strstr(err, "ble DK-1: "));
+    assert_int_equal(conn_parse("blesim:/tmp/dev.sock,interval=7.5,phy=2M,mtu=498", &c, err,
+                                sizeof(err)),
+                     0);
+    assert_int_equal(c.type, CONN_BLESIM);
+    assert_string_equal(c.device, "/tmp/dev.sock,interval=7.5,phy=2M,mtu=498");
+    assert_int_equal(conn_parse("blesim:/tmp/dev.sock,phy=3M", &c, err, sizeof(err)), -EINVAL);
+    assert_non_null(strstr(err, "bad simulated BLE link"));
 
     assert_int_equal(conn_parse_go("serial", "dev=/dev/ttyACM1,baud=9600,mtu=256", &c, err,
                                    sizeof(err)),
