@@ -325,6 +325,28 @@ static void test_no_rollback_protection(void **state)
     flash_sim_close(&f->sim);
 }
 
+/* No counter slot left for a newer image: NCS does not boot it (and does
+ * not invalidate it) but falls back to the other slot. */
+static void test_counter_full(void **state)
+{
+    (void)state;
+    struct fx *f = fx_open(2, 1, 2);
+    struct nsib_result r;
+
+    install(f, 0, 1, 0);
+    assert_int_equal(boot(f, &r), 0);
+    install(f, 1, 2, 0);
+    assert_int_equal(boot(f, &r), 0);
+    assert_int_equal(r.slot, 1);
+    install(f, 0, 3, 0);
+    assert_int_equal(boot(f, &r), 0);
+    assert_int_equal(r.slot, 1);
+    assert_int_equal(r.slots[0].rc, NSIB_ECOUNTER_FULL);
+    assert_false(r.slots[0].invalidated);
+    assert_int_equal(counter(f), 4);
+    flash_sim_close(&f->sim);
+}
+
 /* The S1 variant in S0 (wrong slot) never boots from there. */
 static void test_wrong_slot_image(void **state)
 {
@@ -565,6 +587,7 @@ int main(void)
         cmocka_unit_test(test_bad_s1_wb4),
         cmocka_unit_test(test_rollback_refused),
         cmocka_unit_test(test_no_rollback_protection),
+        cmocka_unit_test(test_counter_full),
         cmocka_unit_test(test_wrong_slot_image),
         cmocka_unit_test(test_unknown_key),
         cmocka_unit_test(test_key_rotation),
