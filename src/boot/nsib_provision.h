@@ -57,7 +57,9 @@ int nsib_key_read(const struct flash_area *fa, const struct nsib_provision *p, u
  * an even offset (NCS refuses to boot: such a hash cannot be told from
  * erased OTP). */
 int nsib_keys_check(const struct flash_area *fa, const struct nsib_provision *p);
-/* Write the revoked token over key idx (no-op when already revoked). */
+/* Write the revoked token over key idx (no-op when already revoked). The
+ * token's low half is programmed; a write block wider than the token
+ * covers written bytes, which NOR refuses (FLASH_ENOTERASED). */
 int nsib_key_revoke(const struct flash_area *fa, const struct nsib_provision *p, uint32_t idx);
 
 /* Current value of the counter with this description (0 when never
