@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "boot/boot_status.h"
+#include "boot/loader_deps.h"
 #include "boot/loader_log.h"
 #include "boot/swap_move.h"
 #include "boot/swap_overwrite.h"
@@ -450,55 +451,182 @@ static bool swap_layout_ok(struct loader_ctx *c)
     return true;
 }
 
-static int prepare_swap(struct loader_ctx *c, struct loader_image *out)
+/*
+ * Phase 1 of a swap strategy: finish an interrupted swap (then nothing is
+ * left to decide), else decide what the trailers ask, the candidate
+ * validated. *type gets the decision, bs what the swap starts from.
+ */
+static int decide_swap(struct loader_ctx *c, struct loader_image *out, struct boot_status *bs,
+                       uint8_t *type)
 {
-    struct boot_status bs;
     bool inconsistent;
-    uint8_t type;
     int rc;
 
+    *type = BOOT_SWAP_TYPE_NONE;
     if (!swap_layout_ok(c)) {
         return LOADER_OK;
     }
-    boot_status_reset(&bs);
-    rc = read_status(c, &bs, &inconsistent);
+    boot_status_reset(bs);
+    rc = read_status(c, bs, &inconsistent);
     if (rc != 0) {
         return rc;
     }
     if (inconsistent) {
         log_text(c, 'E', "Detected inconsistent status!", "");
     }
-    if (!boot_status_is_reset(&bs)) {
+    if (!boot_status_is_reset(bs)) {
         out->resumed = true;
-        out->swap_type = bs.swap_type;
-        return resume_swap(c, &bs);
+        out->swap_type = bs->swap_type;
+        return resume_swap(c, bs);
     }
-    if (bs.swap_type == BOOT_SWAP_TYPE_NONE) {
-        rc = validated_swap_type(c, &type);
-        if (rc != 0) {
-            return rc;
+    if (bs->swap_type == BOOT_SWAP_TYPE_NONE) {
+        return validated_swap_type(c, type);
+    }
+    /* The trailer was started but no step recorded: the request stands,
+     * the candidate is checked again. */
+    rc = validate_candidate(c);
+    if (rc < -1) {
+        return rc;
+    }
+    *type = rc == 1 ? bs->swap_type : rc == 0 ? BOOT_SWAP_TYPE_NONE : BOOT_SWAP_TYPE_FAIL;
+    return LOADER_OK;
+}
+
+static int decide_overwrite(struct loader_ctx *c, uint8_t *type)
+{
+    struct trailer_offsets o;
+    int rc;
+
+    if (trailer_offsets(c->sp.trailer, c->sp.primary->size, &o) != 0) {
+        return LOADER_EINVAL;
+    }
+    c->max_image_end = o.max_image_end;
+    rc = validated_swap_type(c, type);
+    /* Without a backup there is nothing to revert to. */
+    if (*type == BOOT_SWAP_TYPE_REVERT) {
+        *type = BOOT_SWAP_TYPE_NONE;
+    }
+    return rc;
+}
+
+/* One image pair through the boot. */
+struct pair_plan {
+    struct loader_ctx c;
+    struct boot_status bs;
+    uint8_t type; /* decided swap type, still to carry out */
+    bool unvalidated; /* a revert the dependency check asked for */
+};
+
+static int decide(const struct loader_config *cfg, uint8_t image, struct pair_plan *p,
+                  struct loader_image *out)
+{
+    memset(p, 0, sizeof(*p));
+    p->c.cfg = cfg;
+    p->c.image = image;
+    p->c.sp.primary = cfg->pairs[image].primary;
+    p->c.sp.secondary = cfg->pairs[image].secondary;
+    p->c.sp.scratch = cfg->scratch;
+    p->c.sp.trailer = &cfg->trailer;
+    p->c.sp.image_num = image;
+    p->type = BOOT_SWAP_TYPE_NONE;
+    boot_status_reset(&p->bs);
+    out->swap_type = BOOT_SWAP_TYPE_NONE;
+
+    switch (cfg->trailer.mode) {
+    case TRAILER_MODE_SWAP_MOVE:
+        return decide_swap(&p->c, out, &p->bs, &p->type);
+    case TRAILER_MODE_SWAP_SCRATCH:
+        if (cfg->scratch == NULL) {
+            return LOADER_EINVAL;
         }
-    } else {
-        /* The trailer was started but no step recorded: the request
-         * stands, the candidate is checked again. */
-        rc = validate_candidate(c);
+        return decide_swap(&p->c, out, &p->bs, &p->type);
+    case TRAILER_MODE_OVERWRITE_ONLY:
+        return decide_overwrite(&p->c, &p->type);
+    default:
+        /* A strategy this loader does not carry: no swap, the primary
+         * boots as it is. */
+        log_text(&p->c, 'E', "upgrade strategy not supported; the primary slot boots as it is",
+                 "");
+        return LOADER_OK;
+    }
+}
+
+/* Phase 2: dependencies between the images (multi-image builds). */
+static void check_dependencies(struct pair_plan *plans, size_t n)
+{
+    struct loader_dep_image imgs[LOADER_MAX_IMAGES];
+
+    if (n < 2) {
+        return;
+    }
+    memset(imgs, 0, sizeof(imgs));
+    for (size_t i = 0; i < n; i++) {
+        const struct flash_area *slots[2] = { plans[i].c.sp.primary, plans[i].c.sp.secondary };
+
+        imgs[i].swap_type = plans[i].type;
+        for (int s = 0; s < 2; s++) {
+            struct image_header hdr;
+
+            if (image_header_read(slots[s], &hdr) == 0) {
+                imgs[i].present[s] = true;
+                imgs[i].version[s] = hdr.ver;
+                if (loader_read_deps(slots[s], imgs[i].deps[s], &imgs[i].dep_count[s]) != 0) {
+                    imgs[i].dep_count[s] = 0;
+                }
+            }
+        }
+    }
+    if (loader_resolve_dependencies(imgs, n) == 0) {
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (imgs[i].changed) {
+            log_text(&plans[i].c, 'W', "dependency not met; swap type changed to ",
+                     swap_type_name(imgs[i].swap_type));
+            plans[i].type = imgs[i].swap_type;
+            plans[i].unvalidated = plans[i].type == BOOT_SWAP_TYPE_REVERT;
+        }
+    }
+}
+
+/* Phase 3: carry out the decision. */
+static int carry_out(struct pair_plan *p, struct loader_image *out)
+{
+    struct loader_ctx *c = &p->c;
+
+    if (out->resumed) {
+        return LOADER_OK;
+    }
+    if (p->unvalidated) {
+        int rc = validate_candidate(c);
+
         if (rc < -1) {
             return rc;
         }
-        type = rc == 1 ? bs.swap_type : rc == 0 ? BOOT_SWAP_TYPE_NONE : BOOT_SWAP_TYPE_FAIL;
+        if (rc != 1) {
+            p->type = rc == 0 ? BOOT_SWAP_TYPE_NONE : BOOT_SWAP_TYPE_FAIL;
+        }
     }
-    log_text(c, 'I', "Swap type: ", swap_type_name(type));
-    out->swap_type = type;
-    switch (type) {
+    log_text(c, 'I', "Swap type: ", swap_type_name(p->type));
+    out->swap_type = p->type;
+    switch (p->type) {
     case BOOT_SWAP_TYPE_TEST:
     case BOOT_SWAP_TYPE_PERM:
+        if (c->sp.trailer->mode == TRAILER_MODE_OVERWRITE_ONLY) {
+            log_text(c, 'I', "Copying the secondary slot to the primary slot", "");
+            return swap_overwrite_run(&c->sp) == 0 ? LOADER_OK : LOADER_EFLASH;
+        }
+        return perform_swap(c, &p->bs, p->type);
     case BOOT_SWAP_TYPE_REVERT:
-        return perform_swap(c, &bs, type);
+        return perform_swap(c, &p->bs, p->type);
     case BOOT_SWAP_TYPE_FAIL: {
         /* Pretend a revert to the running image just finished, so the
          * erased candidate's request cannot come back. */
         struct trailer_state pri;
 
+        if (c->sp.trailer->mode == TRAILER_MODE_OVERWRITE_ONLY) {
+            return LOADER_OK;
+        }
         if (trailer_read(c->sp.primary, c->sp.trailer, &pri) != 0) {
             return LOADER_EFLASH;
         }
@@ -513,96 +641,41 @@ static int prepare_swap(struct loader_ctx *c, struct loader_image *out)
     }
 }
 
-static int prepare_overwrite(struct loader_ctx *c, struct loader_image *out)
+/* Phase 4: what the primary slot holds now. */
+static int check_primary(struct pair_plan *p, struct loader_image *out)
 {
-    struct trailer_offsets o;
-    uint8_t type;
-    int rc;
-
-    if (trailer_offsets(c->sp.trailer, c->sp.primary->size, &o) != 0) {
-        return LOADER_EINVAL;
-    }
-    c->max_image_end = o.max_image_end;
-    rc = validated_swap_type(c, &type);
-    if (rc != 0) {
-        return rc;
-    }
-    /* Without a backup there is nothing to revert to. */
-    if (type == BOOT_SWAP_TYPE_REVERT) {
-        type = BOOT_SWAP_TYPE_NONE;
-    }
-    log_text(c, 'I', "Swap type: ", swap_type_name(type));
-    out->swap_type = type;
-    if (type != BOOT_SWAP_TYPE_TEST && type != BOOT_SWAP_TYPE_PERM) {
-        return LOADER_OK;
-    }
-    log_text(c, 'I', "Copying the secondary slot to the primary slot", "");
-    rc = swap_overwrite_run(&c->sp);
-    return rc == 0 ? LOADER_OK : LOADER_EFLASH;
-}
-
-static int boot_pair(const struct loader_config *cfg, uint8_t image, struct loader_image *out)
-{
-    struct loader_ctx c;
+    struct loader_ctx *c = &p->c;
     struct loader_line l;
-    int rc;
 
-    memset(&c, 0, sizeof(c));
-    c.cfg = cfg;
-    c.image = image;
-    c.sp.primary = cfg->pairs[image].primary;
-    c.sp.secondary = cfg->pairs[image].secondary;
-    c.sp.scratch = cfg->scratch;
-    c.sp.trailer = &cfg->trailer;
-    c.sp.image_num = image;
-    out->swap_type = BOOT_SWAP_TYPE_NONE;
-
-    switch (cfg->trailer.mode) {
-    case TRAILER_MODE_SWAP_MOVE:
-        rc = prepare_swap(&c, out);
-        break;
-    case TRAILER_MODE_SWAP_SCRATCH:
-        if (cfg->scratch == NULL) {
-            return LOADER_EINVAL;
-        }
-        rc = prepare_swap(&c, out);
-        break;
-    case TRAILER_MODE_OVERWRITE_ONLY:
-        rc = prepare_overwrite(&c, out);
-        break;
-    default:
-        /* A strategy this loader does not carry: no swap, the primary
-         * boots as it is. */
-        log_text(&c, 'E', "upgrade strategy not supported; the primary slot boots as it is", "");
-        rc = LOADER_OK;
-        break;
-    }
-    if (rc == LOADER_EFLASH || rc == LOADER_EINVAL) {
-        return rc;
-    }
-    if (c.max_image_end == 0) {
+    if (c->max_image_end == 0) {
         struct trailer_offsets o;
 
-        if (trailer_offsets(c.sp.trailer, c.sp.primary->size, &o) == 0) {
-            c.max_image_end = o.max_image_end;
+        if (trailer_offsets(c->sp.trailer, c->sp.primary->size, &o) == 0) {
+            c->max_image_end = o.max_image_end;
         }
     }
-    out->primary_rc = validate(&c, c.sp.primary, &out->primary);
+    out->primary_rc = validate(c, c->sp.primary, &out->primary);
     if (out->primary_rc == IMAGE_EFLASH) {
         return LOADER_EFLASH;
     }
     out->bootable = out->primary_rc == 0;
-    line_begin(&c, &l, out->bootable ? 'I' : 'E');
+    line_begin(c, &l, out->bootable ? 'I' : 'E');
     loader_line_str(&l, out->bootable ? "primary slot valid" : "primary slot not valid: ");
     if (!out->bootable) {
         loader_line_str(&l, image_strerror(out->primary_rc));
     }
-    emit(&c, &l);
+    emit(c, &l);
     return LOADER_OK;
+}
+
+static bool fatal(int rc)
+{
+    return rc == LOADER_EFLASH || rc == LOADER_EINVAL;
 }
 
 int loader_boot(const struct loader_config *cfg, struct loader_result *res)
 {
+    struct pair_plan plans[LOADER_MAX_IMAGES];
     int rc;
 
     if (cfg == NULL || res == NULL || cfg->pairs == NULL || cfg->pair_count == 0 ||
@@ -615,10 +688,25 @@ int loader_boot(const struct loader_config *cfg, struct loader_result *res)
             return LOADER_EINVAL;
         }
     }
+    res->image_count = cfg->pair_count;
+    /* Interrupted swaps are finished and every request decided before any
+     * new swap starts: dependencies are judged on the whole picture. */
     for (size_t i = 0; i < cfg->pair_count; i++) {
-        rc = boot_pair(cfg, (uint8_t)i, &res->images[i]);
-        res->image_count = i + 1;
-        if (rc != 0) {
+        rc = decide(cfg, (uint8_t)i, &plans[i], &res->images[i]);
+        if (fatal(rc)) {
+            return rc;
+        }
+    }
+    check_dependencies(plans, cfg->pair_count);
+    for (size_t i = 0; i < cfg->pair_count; i++) {
+        rc = carry_out(&plans[i], &res->images[i]);
+        if (fatal(rc)) {
+            return rc;
+        }
+    }
+    for (size_t i = 0; i < cfg->pair_count; i++) {
+        rc = check_primary(&plans[i], &res->images[i]);
+        if (fatal(rc)) {
             return rc;
         }
     }

@@ -88,13 +88,15 @@ void rig_close(struct rig *r)
     flash_sim_close(&r->sim);
 }
 
-size_t rig_image(const struct rig *r, const struct bt_signer *signer, uint8_t major,
-                 uint8_t minor, uint32_t payload_len, uint8_t seed, uint8_t *out, size_t cap)
+static size_t build(const struct rig *r, const struct bt_signer *signer, uint8_t major,
+                    uint8_t minor, uint32_t payload_len, uint8_t seed, const struct bt_tlv *prot,
+                    size_t nprot, uint8_t *out, size_t cap)
 {
-    uint8_t base[IMAGE_HEADER_SIZE + 65536];
+    static uint8_t base[IMAGE_HEADER_SIZE + 65536];
     uint32_t x = 0x9e3779b9u * (seed + 1u);
     struct bt_image_spec spec = { .base = base, .hash_tlvs = 1,
-                                  .signer = signer ? signer : &r->signer };
+                                  .signer = signer ? signer : &r->signer, .prot = prot,
+                                  .nprot = nprot };
 
     assert_true(payload_len <= sizeof(base) - IMAGE_HEADER_SIZE);
     memset(base, 0, IMAGE_HEADER_SIZE);
@@ -108,6 +110,47 @@ size_t rig_image(const struct rig *r, const struct bt_signer *signer, uint8_t ma
         base[IMAGE_HEADER_SIZE + i] = (uint8_t)(x >> 16);
     }
     return bt_build_image(&spec, out, cap);
+}
+
+size_t rig_image(const struct rig *r, const struct bt_signer *signer, uint8_t major,
+                 uint8_t minor, uint32_t payload_len, uint8_t seed, uint8_t *out, size_t cap)
+{
+    return build(r, signer, major, minor, payload_len, seed, NULL, 0, out, cap);
+}
+
+size_t rig_image_dep(const struct rig *r, uint8_t major, uint32_t payload_len, uint8_t seed,
+                     uint8_t dep_image, uint8_t dep_major, uint8_t dep_minor, uint8_t *out,
+                     size_t cap)
+{
+    uint8_t dep[IMAGE_DEPENDENCY_TLV_LEN] = { dep_image, 0, 0, 0, dep_major, dep_minor };
+    struct bt_tlv tlv = { .type = IMAGE_TLV_DEPENDENCY, .len = sizeof(dep), .data = dep };
+
+    return build(r, NULL, major, 0, payload_len, seed, &tlv, 1, out, cap);
+}
+
+void rig_open_two(struct rig *r, uint32_t sector_size, uint32_t slot_sectors)
+{
+    uint32_t sizes[RIG_MAX_SECTORS];
+    uint32_t slot = slot_sectors * sector_size;
+
+    assert_true(2 * slot_sectors <= RIG_MAX_SECTORS);
+    /* One map for four slots: the rig's two slots of twice the size,
+     * then split. */
+    for (uint32_t i = 0; i < 2 * slot_sectors; i++) {
+        sizes[i] = sector_size;
+    }
+    rig_open_map(r, TRAILER_MODE_SWAP_MOVE, sizes, 2 * slot_sectors, 0);
+    r->primary.size = slot;
+    r->primary1 = (struct flash_area){ .id = 4, .name = "primary1", .dev = r->primary.dev,
+                                       .off = slot, .size = slot };
+    r->secondary.off = 2 * slot;
+    r->secondary.size = slot;
+    r->secondary1 = (struct flash_area){ .id = 5, .name = "secondary1", .dev = r->primary.dev,
+                                         .off = 3 * slot, .size = slot };
+    r->pairs[0] = (struct loader_pair){ .primary = &r->primary, .secondary = &r->secondary };
+    r->pairs[1] = (struct loader_pair){ .primary = &r->primary1, .secondary = &r->secondary1 };
+    r->cfg.pairs = r->pairs;
+    r->cfg.pair_count = 2;
 }
 
 void rig_program(struct rig *r, const struct flash_area *fa, const uint8_t *data, size_t len)

@@ -22,7 +22,11 @@ struct rig {
     struct flash_area primary;
     struct flash_area secondary;
     struct flash_area scratch; /* size 0 when there is none */
+    /* Second image pair (rig_open_two). */
+    struct flash_area primary1;
+    struct flash_area secondary1;
     struct loader_pair pair;
+    struct loader_pair pairs[2];
     struct loader_config cfg;
     struct bt_signer signer;
     struct image_key key;
@@ -40,12 +44,21 @@ void rig_open(struct rig *r, enum trailer_mode mode, uint32_t sector_size,
  * then a scratch area of one scratch_size sector if scratch_size > 0. */
 void rig_open_map(struct rig *r, enum trailer_mode mode, const uint32_t *sizes, size_t count,
                   uint32_t scratch_size);
+/* Two image pairs of uniform slots (swap-using-move): image 0 as above,
+ * image 1 in primary1/secondary1 after them. */
+void rig_open_two(struct rig *r, uint32_t sector_size, uint32_t slot_sectors);
 void rig_close(struct rig *r);
 
 /* A signed image of version major.minor.0, payload_len pseudo-random bytes
  * from seed; returns its length. signer NULL = the rig's trusted key. */
 size_t rig_image(const struct rig *r, const struct bt_signer *signer, uint8_t major,
                  uint8_t minor, uint32_t payload_len, uint8_t seed, uint8_t *out, size_t cap);
+
+/* The same with a DEPENDENCY TLV (protected): image dep_image at least
+ * dep_major.dep_minor.0. */
+size_t rig_image_dep(const struct rig *r, uint8_t major, uint32_t payload_len, uint8_t seed,
+                     uint8_t dep_image, uint8_t dep_major, uint8_t dep_minor, uint8_t *out,
+                     size_t cap);
 
 /* Program len bytes at the start of fa as a programming station does. */
 void rig_program(struct rig *r, const struct flash_area *fa, const uint8_t *data, size_t len);

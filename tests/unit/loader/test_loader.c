@@ -556,6 +556,136 @@ static void test_vector_copies_refused(void **state)
     }
 }
 
+/* Two image pairs: images a0/a1 running, b0/b1 candidates. */
+struct two {
+    struct rig rig;
+    uint8_t a0[IMG_CAP], a1[IMG_CAP], b0[IMG_CAP], b1[IMG_CAP];
+    size_t a0_len, a1_len, b0_len, b1_len;
+};
+
+static struct two *two_setup(bool b0_needs_b1, bool b1_needs_b0)
+{
+    struct two *t = calloc(1, sizeof(*t));
+
+    assert_non_null(t);
+    rig_open_two(&t->rig, SECTOR, SLOT_SECTORS);
+    t->a0_len = rig_image(&t->rig, NULL, 1, 0, 9000, 1, t->a0, sizeof(t->a0));
+    t->a1_len = rig_image(&t->rig, NULL, 1, 0, 7000, 3, t->a1, sizeof(t->a1));
+    t->b0_len = b0_needs_b1 ? rig_image_dep(&t->rig, 2, 12000, 2, 1, 2, 0, t->b0, sizeof(t->b0))
+                            : rig_image(&t->rig, NULL, 2, 0, 12000, 2, t->b0, sizeof(t->b0));
+    t->b1_len = b1_needs_b0 ? rig_image_dep(&t->rig, 2, 8000, 4, 0, 2, 0, t->b1, sizeof(t->b1))
+                            : rig_image(&t->rig, NULL, 2, 0, 8000, 4, t->b1, sizeof(t->b1));
+    rig_program(&t->rig, &t->rig.primary, t->a0, t->a0_len);
+    rig_program(&t->rig, &t->rig.primary1, t->a1, t->a1_len);
+    return t;
+}
+
+static void two_boot(struct two *t, struct loader_result *res)
+{
+    int rc = rig_boot(&t->rig, res);
+
+    if (rc != 0) {
+        fprintf(stderr, "%s", t->rig.log);
+    }
+    assert_int_equal(rc, LOADER_OK);
+    assert_true(res->images[0].bootable);
+    assert_true(res->images[1].bootable);
+}
+
+static void test_two_images_swap_on_their_own(void **state)
+{
+    struct two *t = two_setup(false, false);
+    struct loader_result res;
+
+    (void)state;
+    rig_program(&t->rig, &t->rig.secondary1, t->b1, t->b1_len);
+    assert_int_equal(trailer_set_pending(&t->rig.secondary1, &t->rig.cfg.trailer, true, 1), 0);
+    two_boot(t, &res);
+    assert_int_equal(res.images[0].swap_type, BOOT_SWAP_TYPE_NONE);
+    assert_int_equal(res.images[1].swap_type, BOOT_SWAP_TYPE_PERM);
+    assert_true(rig_slot_holds(&t->rig, &t->rig.primary, t->a0, t->a0_len));
+    assert_true(rig_slot_holds(&t->rig, &t->rig.primary1, t->b1, t->b1_len));
+    assert_true(rig_slot_holds(&t->rig, &t->rig.secondary1, t->a1, t->a1_len));
+    rig_close(&t->rig);
+    free(t);
+}
+
+static void test_dependency_met_both_swap(void **state)
+{
+    struct two *t = two_setup(true, false);
+    struct loader_result res;
+
+    (void)state;
+    rig_program(&t->rig, &t->rig.secondary, t->b0, t->b0_len);
+    rig_program(&t->rig, &t->rig.secondary1, t->b1, t->b1_len);
+    assert_int_equal(trailer_set_pending(&t->rig.secondary, &t->rig.cfg.trailer, true, 0), 0);
+    assert_int_equal(trailer_set_pending(&t->rig.secondary1, &t->rig.cfg.trailer, true, 1), 0);
+    two_boot(t, &res);
+    assert_int_equal(res.images[0].swap_type, BOOT_SWAP_TYPE_PERM);
+    assert_int_equal(res.images[1].swap_type, BOOT_SWAP_TYPE_PERM);
+    assert_int_equal(res.images[0].primary.dep_count, 1);
+    assert_true(rig_slot_holds(&t->rig, &t->rig.primary, t->b0, t->b0_len));
+    assert_true(rig_slot_holds(&t->rig, &t->rig.primary1, t->b1, t->b1_len));
+    assert_false(rig_logged(&t->rig, "dependency not met"));
+    rig_close(&t->rig);
+    free(t);
+}
+
+static void test_dependency_unmet_cancels_upgrade(void **state)
+{
+    struct two *t = two_setup(true, false);
+    struct loader_result res;
+
+    (void)state;
+    /* b0 needs image 1 at 2.0; image 1 stays at 1.0. */
+    rig_program(&t->rig, &t->rig.secondary, t->b0, t->b0_len);
+    assert_int_equal(trailer_set_pending(&t->rig.secondary, &t->rig.cfg.trailer, false, 0), 0);
+    two_boot(t, &res);
+    assert_int_equal(res.images[0].swap_type, BOOT_SWAP_TYPE_NONE);
+    assert_true(rig_logged(&t->rig, "Image 0: dependency not met; swap type changed to none"));
+    assert_true(rig_slot_holds(&t->rig, &t->rig.primary, t->a0, t->a0_len));
+    assert_true(rig_slot_holds(&t->rig, &t->rig.secondary, t->b0, t->b0_len));
+
+    /* Once image 1 gets there, the same request goes through. */
+    rig_program(&t->rig, &t->rig.secondary1, t->b1, t->b1_len);
+    assert_int_equal(trailer_set_pending(&t->rig.secondary1, &t->rig.cfg.trailer, false, 1), 0);
+    two_boot(t, &res);
+    assert_int_equal(res.images[0].swap_type, BOOT_SWAP_TYPE_TEST);
+    assert_int_equal(res.images[1].swap_type, BOOT_SWAP_TYPE_TEST);
+    rig_close(&t->rig);
+    free(t);
+}
+
+static void test_dependency_reverts_together(void **state)
+{
+    struct two *t = two_setup(false, true);
+    struct loader_result res;
+
+    (void)state;
+    /* Both tested; b1 needs image 0 at 2.0. Only image 1 confirms. */
+    rig_program(&t->rig, &t->rig.secondary, t->b0, t->b0_len);
+    rig_program(&t->rig, &t->rig.secondary1, t->b1, t->b1_len);
+    assert_int_equal(trailer_set_pending(&t->rig.secondary, &t->rig.cfg.trailer, false, 0), 0);
+    assert_int_equal(trailer_set_pending(&t->rig.secondary1, &t->rig.cfg.trailer, false, 1), 0);
+    two_boot(t, &res);
+    assert_true(rig_slot_holds(&t->rig, &t->rig.primary1, t->b1, t->b1_len));
+    assert_int_equal(trailer_set_confirmed(&t->rig.primary1, &t->rig.cfg.trailer), 0);
+
+    /* Image 0 reverts; image 1 would be left needing 2.0: it goes back
+     * too. */
+    two_boot(t, &res);
+    assert_int_equal(res.images[0].swap_type, BOOT_SWAP_TYPE_REVERT);
+    assert_int_equal(res.images[1].swap_type, BOOT_SWAP_TYPE_REVERT);
+    assert_true(rig_logged(&t->rig, "Image 1: dependency not met; swap type changed to revert"));
+    assert_true(rig_slot_holds(&t->rig, &t->rig.primary, t->a0, t->a0_len));
+    assert_true(rig_slot_holds(&t->rig, &t->rig.primary1, t->a1, t->a1_len));
+    two_boot(t, &res);
+    assert_int_equal(res.images[0].swap_type, BOOT_SWAP_TYPE_NONE);
+    assert_int_equal(res.images[1].swap_type, BOOT_SWAP_TYPE_NONE);
+    rig_close(&t->rig);
+    free(t);
+}
+
 static void test_invalid_primary_not_bootable(void **state)
 {
     struct fixture *f = setup(TRAILER_MODE_SWAP_MOVE);
@@ -590,6 +720,10 @@ int main(void)
         cmocka_unit_test(test_scratch_incompatible_slots),
         cmocka_unit_test(test_vectors_boot_with_their_keys),
         cmocka_unit_test(test_vector_copies_refused),
+        cmocka_unit_test(test_two_images_swap_on_their_own),
+        cmocka_unit_test(test_dependency_met_both_swap),
+        cmocka_unit_test(test_dependency_unmet_cancels_upgrade),
+        cmocka_unit_test(test_dependency_reverts_together),
         cmocka_unit_test(test_invalid_primary_not_bootable),
     };
 
