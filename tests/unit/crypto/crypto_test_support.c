@@ -167,7 +167,7 @@ size_t ct_load_images(struct ct_signed_image **out)
         memset(&imgs[n], 0, sizeof(imgs[n]));
         assert_true(nl < sizeof(imgs[n].name));
         memcpy(imgs[n].name, de->d_name, nl + 1);
-        snprintf(rel, sizeof(rel), "signed/%s", de->d_name);
+        snprintf(rel, sizeof(rel), "signed/%.100s", de->d_name);
         imgs[n].data = ct_read_vector(rel, &imgs[n].len);
         parse_image(&imgs[n]);
         n++;
