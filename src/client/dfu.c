@@ -6,7 +6,10 @@
 #include <time.h>
 
 #include "client/commands.h"
+#include "wire/smp_cbor.h"
 #include "wire/smp_err.h"
+
+#define OS_MGMT_ID_BOOTLOADER_INFO 8
 
 static const char *mode_names[] = {
     [DFU_MODE_DEFAULT] = "default",
@@ -28,7 +31,12 @@ int dfu_mode_parse(const char *name, enum dfu_mode *mode)
 }
 
 /* What the package's image i is doing on the device. */
-enum img_action { ACT_RUNNING, ACT_IN_SLOT, ACT_UPLOAD };
+enum img_action {
+    ACT_RUNNING,
+    ACT_IN_SLOT,
+    ACT_UPLOAD,
+    ACT_OTHER_VARIANT, /* an MCUboot variant for the S slot that runs now */
+};
 
 struct dfu_run {
     struct smp_session *s;
@@ -42,6 +50,7 @@ struct dfu_run {
      * device refused to confirm an image that does not run yet): confirm
      * after the reset. */
     bool confirm_after[PKG_MAX_IMAGES];
+    int active_s; /* the S slot MCUboot ran from before the update */
     cJSON *list; /* the device's last image list */
 };
 
@@ -93,9 +102,12 @@ static void describe_device(struct dfu_run *r, char *buf, size_t cap)
     buf[0] = '\0';
     for (size_t i = 0; i < r->p->count && len < cap; i++) {
         uint32_t n = r->p->img[i].image;
+        if (r->action[i] == ACT_OTHER_VARIANT) {
+            continue;
+        }
         const cJSON *run = r->list ? find_entry(r->list, n, NULL) : NULL;
         const cJSON *mine = r->list ? find_entry(r->list, n, r->hash_hex[i]) : NULL;
-        len += (size_t)snprintf(buf + len, cap - len, "%simage %u runs %s%s", i ? "; " : "",
+        len += (size_t)snprintf(buf + len, cap - len, "%simage %u runs %s%s", len ? "; " : "",
                                 (unsigned)n, run ? entry_str(run, "version") : "an unknown version",
                                 run && !entry_flag(run, "confirmed") ? " (not confirmed)" : "");
         if (len >= cap) {
@@ -204,16 +216,20 @@ static int mark_images(struct dfu_run *r)
     for (int idx = PKG_MAX_IMAGES * 4; idx >= 0; idx--) {
         for (size_t i = 0; i < r->p->count; i++) {
             const struct pkg_image *im = &r->p->img[i];
-            if ((int)im->image != idx || r->action[i] == ACT_RUNNING) {
+            if ((int)im->image != idx || r->action[i] == ACT_RUNNING ||
+                r->action[i] == ACT_OTHER_VARIANT) {
                 continue;
             }
-            output_step(r->out, confirm ? "confirm" : "test", NULL, "Marking image %u (%s) for %s",
-                        (unsigned)im->image, im->version,
-                        confirm ? "a permanent switch" : "a trial boot");
+            /* The first stage has no trial boot: a new MCUboot is taken
+             * for good or not at all. */
+            bool permanent = confirm || im->s_slot >= 0;
+            output_step(r->out, permanent ? "confirm" : "test", NULL,
+                        "Marking image %u (%s) for %s", (unsigned)im->image, im->version,
+                        permanent ? "a permanent switch" : "a trial boot");
             cJSON *res = NULL;
-            int rc = cmd_image_state(r->s, im->hash, confirm, &res);
+            int rc = cmd_image_state(r->s, im->hash, permanent, &res);
             cJSON_Delete(res);
-            if (confirm && rc == SESSION_EREFUSED && r->s->status.group_err &&
+            if (permanent && im->s_slot < 0 && rc == SESSION_EREFUSED && r->s->status.group_err &&
                 r->s->status.group == SMP_GROUP_IMAGE &&
                 r->s->status.group_rc == SMP_IMG_ERR_IMAGE_CONFIRMATION_DENIED) {
                 /* Zephyr refuses to confirm a slot of an image that is not
@@ -236,13 +252,87 @@ static int mark_images(struct dfu_run *r)
     return 0;
 }
 
+/* Which S slot the first-stage bootloader boots MCUboot from (bootloader
+ * info, query active_b0_slot): 0, 1, or a negative error. */
+static int active_s_slot(struct dfu_run *r)
+{
+    uint8_t body[32];
+    struct smp_cbor_writer w;
+    size_t len = 0;
+    smp_cbor_writer_init(&w, body, sizeof(body));
+    smp_cbor_map_open(&w);
+    smp_cbor_put_key(&w, "query");
+    smp_cbor_put_tstr(&w, "active_b0_slot");
+    smp_cbor_close(&w);
+    smp_cbor_writer_finish(&w, &len);
+    cJSON *j = NULL;
+    int rc = smp_session_request(r->s, SMP_OP_READ, SMP_GROUP_OS, OS_MGMT_ID_BOOTLOADER_INFO, body,
+                                 len, r->s->timeout_ms, &j);
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "active");
+    if (rc == 0) {
+        rc = cJSON_IsNumber(a) && (a->valueint == 0 || a->valueint == 1) ? a->valueint
+                                                                            : SESSION_EBADREPLY;
+    }
+    cJSON_Delete(j);
+    return rc;
+}
+
+/* Of S0/S1 variants, only the one linked for the slot that does not run
+ * can be written. */
+static int pick_variants(struct dfu_run *r)
+{
+    bool any = false;
+    for (size_t i = 0; i < r->p->count; i++) {
+        any |= r->p->img[i].s_slot >= 0;
+    }
+    if (!any) {
+        return 0;
+    }
+    int active = active_s_slot(r);
+    if (active < 0) {
+        output_step(r->out, "pick", NULL,
+                    "The package holds MCUboot for the first-stage bootloader's S slots, and the "
+                    "device does not say which S slot it boots (bootloader info active_b0_slot)");
+        return active;
+    }
+    for (size_t i = 0; i < r->p->count; i++) {
+        const struct pkg_image *im = &r->p->img[i];
+        if (im->s_slot < 0) {
+            continue;
+        }
+        if (im->s_slot == active) {
+            r->action[i] = ACT_OTHER_VARIANT;
+            continue;
+        }
+        cJSON *f = cJSON_CreateObject();
+        cJSON_AddNumberToObject(f, "active_s_slot", active);
+        cJSON_AddStringToObject(f, "file", im->file);
+        output_step(r->out, "pick", f, "MCUboot runs from S%d: sending the S%d variant (%s)",
+                    active, im->s_slot, im->file);
+    }
+    r->active_s = active;
+    return 0;
+}
+
 /* After the reset: every updated image must run; confirm in test-confirm. */
 static int check_running(struct dfu_run *r)
 {
     for (size_t i = 0; i < r->p->count; i++) {
         const struct pkg_image *im = &r->p->img[i];
-        if (r->action[i] == ACT_RUNNING) {
+        if (r->action[i] == ACT_RUNNING || r->action[i] == ACT_OTHER_VARIANT) {
             continue;
+        }
+        if (im->s_slot >= 0) {
+            /* A new MCUboot shows as the first stage booting its slot. */
+            int now = active_s_slot(r);
+            if (now == im->s_slot) {
+                continue;
+            }
+            output_step(r->out, "check", NULL,
+                        "image %u: the first-stage bootloader still boots MCUboot from S%d: it "
+                        "did not take the new MCUboot (%s)",
+                        (unsigned)im->image, r->active_s, im->version);
+            return DFU_ENOTRUNNING;
         }
         const cJSON *run = find_entry(r->list, im->image, NULL);
         if (run && strcmp(entry_str(run, "hash"), r->hash_hex[i]) == 0) {
@@ -272,7 +362,7 @@ static int check_running(struct dfu_run *r)
     }
     for (size_t i = 0; i < r->p->count; i++) {
         const struct pkg_image *im = &r->p->img[i];
-        if (r->action[i] == ACT_RUNNING ||
+        if (r->action[i] == ACT_RUNNING || r->action[i] == ACT_OTHER_VARIANT || im->s_slot >= 0 ||
             (r->mode != DFU_MODE_TEST_CONFIRM && !r->confirm_after[i])) {
             continue;
         }
@@ -295,7 +385,8 @@ static int check_running(struct dfu_run *r)
 
 static cJSON *summary(struct dfu_run *r)
 {
-    static const char *acts[] = { "already running", "already uploaded", "uploaded" };
+    static const char *acts[] = { "already running", "already uploaded", "uploaded",
+                                  "not sent (variant for the running S slot)" };
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "mode", mode_names[r->mode]);
     cJSON *imgs = cJSON_AddArrayToObject(j, "images");
@@ -306,6 +397,9 @@ static cJSON *summary(struct dfu_run *r)
         cJSON_AddStringToObject(e, "version", r->p->img[i].version);
         cJSON_AddStringToObject(e, "hash", r->hash_hex[i]);
         cJSON_AddStringToObject(e, "action", acts[r->action[i]]);
+        if (r->p->img[i].s_slot >= 0) {
+            cJSON_AddNumberToObject(e, "s_slot", r->p->img[i].s_slot);
+        }
         cJSON_AddItemToArray(imgs, e);
     }
     cJSON *list = cJSON_DetachItemFromObjectCaseSensitive(r->list, "images");
@@ -340,9 +434,15 @@ static int run_steps(struct dfu_run *r)
     if (rc) {
         return fail(r, rc, "image list");
     }
+    if ((rc = pick_variants(r)) != 0) {
+        return fail(r, rc, "pick the S0/S1 variant");
+    }
     size_t todo = 0;
     for (size_t i = 0; i < r->p->count; i++) {
         const struct pkg_image *im = &r->p->img[i];
+        if (r->action[i] == ACT_OTHER_VARIANT) {
+            continue;
+        }
         const cJSON *run = find_entry(r->list, im->image, NULL);
         const cJSON *mine = find_entry(r->list, im->image, r->hash_hex[i]);
         if (run && run == mine) {

@@ -77,10 +77,11 @@ static int read_zip_entry(zip_t *z, const char *name, uint8_t **data, size_t *le
     return 0;
 }
 
-/* image_index is a string in NCS manifests ("0"), a number in some tools. */
-static int manifest_index(const cJSON *file, uint32_t *out)
+/* image_index and slot are strings in NCS manifests ("0"), numbers in
+ * some tools; absent means 0. */
+static int manifest_index(const cJSON *file, const char *key, uint32_t *out)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(file, "image_index");
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(file, key);
     if (!v) {
         *out = 0;
         return 0;
@@ -136,10 +137,10 @@ static int load_zip(const char *path, struct package *p, char *err, size_t cap)
             rc = -EINVAL;
             goto out;
         }
-        if (strcmp(t, "application") != 0) {
+        bool mcuboot = strcmp(t, "mcuboot") == 0;
+        if (!mcuboot && strcmp(t, "application") != 0) {
             snprintf(err, cap,
-                     "%s: %s is of type \"%s\"; this smpdfu updates application images only "
-                     "(dfu_application.zip)",
+                     "%s: %s is of type \"%s\"; smpdfu sends application and mcuboot images",
                      path, name->valuestring, t);
             rc = -ENOTSUP;
             goto out;
@@ -152,12 +153,21 @@ static int load_zip(const char *path, struct package *p, char *err, size_t cap)
         struct pkg_image *im = &p->img[p->count];
         snprintf(im->file, sizeof(im->file), "%s", name->valuestring);
         snprintf(im->type, sizeof(im->type), "%s", t);
-        if (manifest_index(f, &im->image)) {
-            snprintf(err, cap, "%s: %s has a bad image_index", path, im->file);
+        uint32_t s_slot = 0;
+        if (manifest_index(f, "image_index", &im->image) ||
+            (mcuboot && (manifest_index(f, "slot", &s_slot) || s_slot > 1))) {
+            snprintf(err, cap, "%s: %s has a bad %s", path, im->file,
+                     mcuboot ? "image_index or slot (S0 = 0, S1 = 1)" : "image_index");
             rc = -EINVAL;
             goto out;
         }
+        im->s_slot = mcuboot ? (int)s_slot : -1;
         for (size_t i = 0; i < p->count; i++) {
+            /* Two variants of one MCUboot share an image: one per S slot. */
+            if (p->img[i].image == im->image && im->s_slot >= 0 && p->img[i].s_slot >= 0 &&
+                p->img[i].s_slot != im->s_slot) {
+                continue;
+            }
             if (p->img[i].image == im->image) {
                 snprintf(err, cap, "%s: two files for image %u (%s, %s)", path,
                          (unsigned)im->image, p->img[i].file, im->file);
@@ -200,6 +210,7 @@ int package_load(const char *path, struct package *p, char *err, size_t cap)
         rc = load_zip(path, p, err, cap);
     } else {
         struct pkg_image *im = &p->img[0];
+        im->s_slot = -1;
         const char *base = strrchr(path, '/');
         snprintf(im->file, sizeof(im->file), "%s", base ? base + 1 : path);
         snprintf(im->type, sizeof(im->type), "application");

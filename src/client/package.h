@@ -1,7 +1,10 @@
 /*
  * What `upgrade` sends: a signed MCUboot image (.bin) or an nRF Connect
- * SDK DFU package (dfu_application.zip: manifest.json listing the images
- * with their image_index, plus the binaries).
+ * SDK DFU package: dfu_application.zip (manifest.json listing application
+ * images with their image_index, plus the binaries) or dfu_mcuboot.zip
+ * (type "mcuboot": the same MCUboot built for the first-stage
+ * bootloader's S0 and for its S1 slot, "slot" 0 and 1; only the variant
+ * for the slot that does not run can be sent).
  *
  * Each image is parsed like the device will parse it, so the client knows
  * its version and the hash that image list shows (the hash TLV, not the
@@ -14,13 +17,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PKG_MAX_IMAGES 4
+#define PKG_MAX_IMAGES 6
 #define PKG_MAX_SIZE (16u * 1024 * 1024)
 
 struct pkg_image {
     char file[128];       /* name in the zip, or the path */
     char type[32];        /* manifest "type" ("application" for a .bin) */
     uint32_t image;       /* image_index: the image pair it updates */
+    int s_slot;           /* type mcuboot: the S slot (0, 1) it is linked for; else -1 */
     uint8_t *data;
     size_t len;
     uint8_t hash[64];     /* the image's hash TLV */

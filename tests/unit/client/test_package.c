@@ -66,6 +66,7 @@ static void bin_reads_version_and_tlv_hash(void **state)
     assert_int_equal(p.img[0].hash[0], 0xe3);
     assert_int_equal(p.img[0].hash[31], 0x01);
     assert_string_equal(p.img[0].file, "ecdsa-p256-100k-auto.bin");
+    assert_int_equal(p.img[0].s_slot, -1);
     package_free(&p);
 }
 
@@ -106,6 +107,29 @@ static void zip_with_two_images(void **state)
     package_free(&p);
 }
 
+static void mcuboot_zip_holds_both_variants(void **state)
+{
+    (void)state;
+    char path[128], err[256];
+    snprintf(path, sizeof(path), "%s/dfu_mcuboot.zip", tmpdir);
+    static const char manifest[] =
+        "{\"format-version\":1,\"files\":["
+        "{\"type\":\"mcuboot\",\"slot\":\"0\",\"version_B0\":\"2\",\"file\":\"s0.bin\"},"
+        "{\"type\":\"mcuboot\",\"slot\":\"1\",\"version_B0\":\"2\",\"file\":\"s1.bin\"}]}";
+    const char *entries[] = { "s0.bin", IMG_DIR "ed25519-basic.bin", "s1.bin",
+                              IMG_DIR "ecdsa-p256-basic.bin", NULL };
+    make_zip(path, manifest, entries);
+    struct package p;
+    assert_int_equal(package_load(path, &p, err, sizeof(err)), 0);
+    assert_int_equal(p.count, 2);
+    assert_string_equal(p.img[0].type, "mcuboot");
+    assert_int_equal(p.img[0].s_slot, 0);
+    assert_int_equal(p.img[1].s_slot, 1);
+    assert_int_equal(p.img[0].image, 0);
+    assert_int_equal(p.img[1].image, 0);
+    package_free(&p);
+}
+
 static void zip_errors_are_specific(void **state)
 {
     (void)state;
@@ -122,9 +146,21 @@ static void zip_errors_are_specific(void **state)
     assert_int_not_equal(package_load(path, &p, err, sizeof(err)), 0);
     assert_non_null(strstr(err, "missing.bin but the zip does not hold it"));
 
-    make_zip(path, "{\"files\":[{\"type\":\"mcuboot\",\"file\":\"app.bin\"}]}", app);
+    make_zip(path, "{\"files\":[{\"type\":\"suit-envelope\",\"file\":\"app.bin\"}]}", app);
     assert_int_equal(package_load(path, &p, err, sizeof(err)), -ENOTSUP);
-    assert_non_null(strstr(err, "type \"mcuboot\""));
+    assert_non_null(strstr(err, "type \"suit-envelope\""));
+
+    make_zip(path,
+             "{\"files\":[{\"type\":\"mcuboot\",\"slot\":\"1\",\"file\":\"app.bin\"},"
+             "{\"type\":\"mcuboot\",\"slot\":1,\"file\":\"app.bin\"}]}",
+             app);
+    assert_int_not_equal(package_load(path, &p, err, sizeof(err)), 0);
+    assert_non_null(strstr(err, "two files for image 0"));
+
+    make_zip(path, "{\"files\":[{\"type\":\"mcuboot\",\"slot\":\"2\",\"file\":\"app.bin\"}]}",
+             app);
+    assert_int_not_equal(package_load(path, &p, err, sizeof(err)), 0);
+    assert_non_null(strstr(err, "bad image_index or slot"));
 
     make_zip(path,
              "{\"files\":[{\"image_index\":\"0\",\"file\":\"app.bin\"},"
@@ -216,6 +252,7 @@ int main(void)
         cmocka_unit_test(bin_reads_version_and_tlv_hash),
         cmocka_unit_test(not_an_image_is_refused),
         cmocka_unit_test(zip_with_two_images),
+        cmocka_unit_test(mcuboot_zip_holds_both_variants),
         cmocka_unit_test(zip_errors_are_specific),
         cmocka_unit_test(connection_strings),
         cmocka_unit_test(profiles),
