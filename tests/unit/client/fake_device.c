@@ -15,6 +15,35 @@ void fake_device_init(struct fake_device *d)
     d->drop_request = -1;
     d->drop_from = -1;
     d->forget_at = -1;
+    d->b0_active = -1;
+}
+
+/* State read: one confirmed application running in slot 0. */
+static size_t image_list(uint8_t *out, size_t cap)
+{
+    static const uint8_t running_hash[32] = { 0x11 };
+    struct smp_cbor_writer w;
+    smp_cbor_writer_init(&w, out, cap);
+    smp_cbor_map_open(&w);
+    smp_cbor_put_key(&w, "images");
+    smp_cbor_array_open(&w);
+    smp_cbor_map_open(&w);
+    smp_cbor_put_key(&w, "slot");
+    smp_cbor_put_uint(&w, 0);
+    smp_cbor_put_key(&w, "version");
+    smp_cbor_put_tstr(&w, "1.0.0");
+    smp_cbor_put_key(&w, "hash");
+    smp_cbor_put_bstr(&w, running_hash, sizeof(running_hash));
+    smp_cbor_put_key(&w, "active");
+    smp_cbor_put_bool(&w, true);
+    smp_cbor_put_key(&w, "confirmed");
+    smp_cbor_put_bool(&w, true);
+    smp_cbor_close(&w);
+    smp_cbor_close(&w);
+    smp_cbor_close(&w);
+    size_t len = 0;
+    smp_cbor_writer_finish(&w, &len);
+    return len;
 }
 
 static void enqueue(struct fake_device *d, const struct smp_hdr *req, const uint8_t *body,
@@ -164,6 +193,39 @@ static int fake_send(void *ctx, const uint8_t *pkt, size_t len)
         smp_cbor_writer_finish(&w, &olen);
     } else if (h.group == SMP_GROUP_IMAGE && h.id == 1) {
         olen = upload(d, body, h.len, out, sizeof(out));
+    } else if (h.group == SMP_GROUP_OS && h.id == 8) {
+        struct smp_cbor_field f = { .key = "query", .type = SMP_CBOR_TSTR };
+        smp_cbor_read_map(body, h.len, &f, 1);
+        if (d->b0_active < 0 || !f.found || f.v.str.len != 14 ||
+            memcmp(f.v.str.ptr, "active_b0_slot", 14) != 0) {
+            olen = rc_body(out, sizeof(out), 8);
+        } else {
+            struct smp_cbor_writer w;
+            smp_cbor_writer_init(&w, out, sizeof(out));
+            smp_cbor_map_open(&w);
+            smp_cbor_put_key(&w, "active");
+            smp_cbor_put_uint(&w, (uint64_t)d->b0_active);
+            smp_cbor_close(&w);
+            smp_cbor_writer_finish(&w, &olen);
+        }
+    } else if (h.group == SMP_GROUP_OS && h.id == 5) {
+        d->resets++;
+        if (d->marked && d->marked_confirm && d->b0_active >= 0 && !d->b0_stuck) {
+            d->b0_active = 1 - d->b0_active;
+        }
+        olen = rc_body(out, sizeof(out), 0);
+    } else if (h.group == SMP_GROUP_IMAGE && h.id == 0 && h.op == SMP_OP_READ) {
+        olen = image_list(out, sizeof(out));
+    } else if (h.group == SMP_GROUP_IMAGE && h.id == 0 && d->b0_active >= 0) {
+        struct smp_cbor_field f[] = { { .key = "hash", .type = SMP_CBOR_BSTR },
+                                      { .key = "confirm", .type = SMP_CBOR_BOOL } };
+        smp_cbor_read_map(body, h.len, f, 2);
+        d->marked = f[0].found && f[0].v.str.len == 32;
+        if (d->marked) {
+            memcpy(d->marked_hash, f[0].v.str.ptr, 32);
+        }
+        d->marked_confirm = f[1].found && f[1].v.b;
+        olen = image_list(out, sizeof(out));
     } else if (h.group == SMP_GROUP_IMAGE && h.id == 0) {
         /* A v2 group error: hash not found. */
         static const uint8_t err[] = { 0xa1, 0x63, 'e', 'r', 'r', 0xa2, 0x65, 'g', 'r', 'o', 'u',

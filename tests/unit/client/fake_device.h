@@ -43,6 +43,14 @@ struct fake_device {
     uint8_t last_ver;
     int first_chunks;             /* requests with off 0 */
     size_t first_data_off;        /* offset of the first chunk after off 0 */
+    /* A device with a first-stage bootloader: the S slot MCUboot runs
+     * from (-1: bootloader info cannot say), switched by a reset after a
+     * permanent mark. */
+    int b0_active;
+    bool b0_stuck;                /* the reset never switches */
+    uint8_t marked_hash[32];
+    bool marked, marked_confirm;
+    int resets;
     int waits;                    /* receive calls */
     int first_wait_ms;            /* the wait of the first one */
     int later_wait_max_ms;        /* the longest wait after it */
