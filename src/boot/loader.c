@@ -537,7 +537,8 @@ static int decide(const struct loader_config *cfg, uint8_t image, struct pair_pl
         return decide_swap(&p->c, out, &p->bs, &p->type);
     case TRAILER_MODE_SWAP_SCRATCH:
         if (cfg->scratch == NULL) {
-            return LOADER_EINVAL;
+            log_text(&p->c, 'E', "Cannot upgrade: swap-scratch without a scratch area", "");
+            return LOADER_OK;
         }
         return decide_swap(&p->c, out, &p->bs, &p->type);
     case TRAILER_MODE_OVERWRITE_ONLY:

@@ -54,7 +54,8 @@ struct loader_config {
     struct trailer_config trailer;
     const struct loader_pair *pairs; /* pair i = image i */
     size_t pair_count;
-    /* Scratch area (swap-using-scratch only). */
+    /* Scratch area (swap-using-scratch only; without one, no upgrade
+     * runs and the primary slots boot as they are). */
     const struct flash_area *scratch;
     /* Signature policy; max_image_end is set by the loader per slot. */
     struct image_policy policy;

@@ -162,6 +162,9 @@ static int run_loader(struct device *dev, struct loader_result *res)
     lc.trailer = dev->trailer;
     lc.pairs = dev->loader_pairs;
     lc.pair_count = lo->pair_count;
+    /* Swap-using-scratch needs the partition MCUboot calls so. */
+    int scratch = layout_find(lo, "mcuboot_scratch");
+    lc.scratch = scratch >= 0 ? &dev->areas[scratch] : NULL;
     lc.policy = (struct image_policy){
         .mode = dev->cfg.key_count ? IMAGE_VERIFY_SIGNED : IMAGE_VERIFY_HASH_ONLY,
         .keys = dev->keys,
