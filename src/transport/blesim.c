@@ -124,7 +124,9 @@ static void step(struct blesim_link *l)
     uint64_t t = l->next_us;
     uint32_t m = next_fragment(l, BLESIM_TO_PERIPHERAL, t);
     uint32_t s = next_fragment(l, BLESIM_TO_CENTRAL, t);
-    if (l->in_event > 0 && (l->in_event >= l->p.ppe || (m == 0 && s == 0))) {
+    /* Both sides said "no more data" (MD = 0) in the last exchange: the
+     * event is over, whatever became ready since. */
+    if (l->in_event > 0 && (l->in_event >= l->p.ppe || !l->more_data)) {
         end_event(l);
         return;
     }
@@ -156,6 +158,9 @@ static void step(struct blesim_link *l)
     if (s > 0) {
         consume(l, BLESIM_TO_CENTRAL, s, t + m_air + BLESIM_T_IFS_US + s_air);
     }
+    /* Each side sets MD when it has more ready as it sends its PDU. */
+    l->more_data = next_fragment(l, BLESIM_TO_PERIPHERAL, t) > 0 ||
+                   next_fragment(l, BLESIM_TO_CENTRAL, t + m_air + BLESIM_T_IFS_US) > 0;
     l->next_us = end;
     l->in_event++;
     l->exchanges++;

@@ -9,8 +9,11 @@
  * - connection events every interval; in each, exchanges of one central PDU
  *   and one peripheral PDU, each followed by T_IFS (150 us). The central
  *   opens every event even with nothing to say; the event goes on while a
- *   side has data ready, the controller's packets-per-event limit is not
- *   reached and the next exchange ends before the next anchor;
+ *   side set the MD (more data) bit in the last exchange -- it had more
+ *   ready when it sent its PDU --, the controller's packets-per-event limit
+ *   is not reached and the next exchange ends before the next anchor. Data
+ *   that becomes ready after both sides said MD = 0 waits for the next
+ *   event;
  * - a side without data answers with an empty PDU (header only);
  * - on-air size of a data PDU: preamble (1 B on LE 1M, 2 B on LE 2M),
  *   access address 4, header 2, payload, MIC 4 when encrypted (never on an
@@ -82,6 +85,7 @@ struct blesim_link {
     uint64_t anchor_us; /* start of the current (or next) connection event */
     uint64_t next_us;   /* start of the next exchange */
     uint32_t in_event;  /* exchanges done in the current event */
+    bool more_data;     /* a side set MD in the last exchange */
     struct blesim_queue dir[2];
     /* Totals, for figures. */
     uint64_t exchanges, events;

@@ -200,6 +200,28 @@ static void test_both_directions_share_event(void **state)
     free(l);
 }
 
+/* A request and its answer (stop and wait): after the write both sides
+ * said MD = 0, so the answer, ready the moment the write arrived, waits
+ * for the next event. */
+static void test_event_closes_without_more_data(void **state)
+{
+    (void)state;
+    struct blesim_params p = link_of(15000, BLESIM_PHY_1M, 247, 251, 6, false);
+    struct blesim_link *l = malloc(sizeof(*l));
+    blesim_link_init(l, &p, 0);
+    assert_int_equal(blesim_link_push(l, BLESIM_TO_PERIPHERAL, 244, 0), 0);
+    blesim_link_run(l, 2088);
+    uint64_t done;
+    assert_true(blesim_link_pop(l, BLESIM_TO_PERIPHERAL, &done));
+    assert_int_equal(done, 2088);
+    assert_int_equal(blesim_link_push(l, BLESIM_TO_CENTRAL, 20, 2088), 0);
+    assert_int_equal(blesim_link_next_delivery(l), 15000 + 80 + 150 + 296);
+    blesim_link_run(l, 100000);
+    assert_true(blesim_link_pop(l, BLESIM_TO_CENTRAL, &done));
+    assert_int_equal(done, 15000 + 80 + 150 + 296);
+    free(l);
+}
+
 static void test_queue_full(void **state)
 {
     (void)state;
@@ -228,6 +250,7 @@ int main(void)
         cmocka_unit_test(test_capacity_analytic),
         cmocka_unit_test(test_capacity_best_size),
         cmocka_unit_test(test_both_directions_share_event),
+        cmocka_unit_test(test_event_closes_without_more_data),
         cmocka_unit_test(test_queue_full),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
