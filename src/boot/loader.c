@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "boot/boot_status.h"
+#include "boot/byteorder.h"
 #include "boot/loader_deps.h"
 #include "boot/loader_log.h"
 #include "boot/swap_move.h"
@@ -36,6 +37,10 @@ const char *loader_strerror(int err)
         return "no bootable image";
     case LOADER_EMODE:
         return "upgrade strategy not supported";
+    case LOADER_ECOUNTER:
+        return "security counter storage failed";
+    case LOADER_EROLLBACK:
+        return "refused by rollback protection";
     default:
         return "unknown error";
     }
@@ -107,13 +112,45 @@ static void log_trailer(const struct loader_ctx *c, const char *slot,
     emit(c, &l);
 }
 
+/* Why an image fails the rollback check, for the log; NULL if it passes. */
+static const char *rollback_refusal(const struct loader_ctx *c, const struct image_result *res,
+                                    int *rc)
+{
+    const struct loader_counter_ops *ops = c->cfg->counter;
+    uint32_t stored;
+
+    *rc = 0;
+    if (ops == NULL) {
+        return NULL;
+    }
+    if (!res->has_sec_cnt) {
+        return "no security counter";
+    }
+    if (ops->get(ops->arg, c->image, &stored) != 0) {
+        *rc = LOADER_ECOUNTER;
+        return "security counter unreadable";
+    }
+    return res->sec_cnt < stored ? "security counter below the stored one" : NULL;
+}
+
+/* image_validate with the loader's policy; then, with rollback
+ * protection, the security counter. *why names a rollback refusal. */
 static int validate(const struct loader_ctx *c, const struct flash_area *fa,
-                    struct image_result *res)
+                    struct image_result *res, const char **why)
 {
     struct image_policy pol = c->cfg->policy;
+    int rc;
 
+    *why = NULL;
     pol.max_image_end = c->max_image_end;
-    return image_validate(fa, &pol, res);
+    rc = image_validate(fa, &pol, res);
+    if (rc == 0) {
+        *why = rollback_refusal(c, res, &rc);
+        if (*why != NULL && rc == 0) {
+            rc = LOADER_EROLLBACK;
+        }
+    }
+    return rc;
 }
 
 /* Bytes the image at the start of fa occupies through its last TLV; 0 if
@@ -144,9 +181,10 @@ static int validate_candidate(const struct loader_ctx *c)
 {
     struct image_result res;
     struct loader_line l;
+    const char *why;
     int rc;
 
-    rc = validate(c, c->sp.secondary, &res);
+    rc = validate(c, c->sp.secondary, &res, &why);
     if (rc == 0) {
         return 1;
     }
@@ -157,9 +195,12 @@ static int validate_candidate(const struct loader_ctx *c)
     if (rc == IMAGE_EFLASH) {
         return LOADER_EFLASH;
     }
+    if (rc == LOADER_ECOUNTER) {
+        return rc;
+    }
     line_begin(c, &l, 'E');
     loader_line_str(&l, "Image in the secondary slot is not valid: ");
-    loader_line_str(&l, image_strerror(rc));
+    loader_line_str(&l, why != NULL ? why : image_strerror(rc));
     loader_line_str(&l, "; erased");
     emit(c, &l);
     if (erase_slot(c->sp.secondary) != 0) {
@@ -168,22 +209,53 @@ static int validate_candidate(const struct loader_ctx *c)
     return -1;
 }
 
-/* Downgrade prevention: 0 if the candidate may replace the primary,
- * 1 if it was refused (and erased). */
-static int check_downgrade(const struct loader_ctx *c)
+/* The protected SEC_CNT value of the image in fa; false if it has none. */
+static bool read_sec_cnt(const struct flash_area *fa, uint32_t *value)
+{
+    struct image_header hdr;
+    struct image_tlv_iter it;
+    struct image_tlv tlv;
+    uint8_t raw[IMAGE_SEC_CNT_TLV_LEN];
+
+    if (image_header_read(fa, &hdr) != 0 ||
+        image_tlv_iter_begin(&it, fa, &hdr, IMAGE_TLV_SEC_CNT) != 0 ||
+        image_tlv_iter_next(&it, &tlv) != 1 || !tlv.protected_tlv ||
+        tlv.len != IMAGE_SEC_CNT_TLV_LEN || flash_area_read(fa, tlv.off, raw, sizeof(raw)) != 0) {
+        return false;
+    }
+    *value = boot_get_le32(raw);
+    return true;
+}
+
+/* Is the candidate older than the running image (check_downgrade_prevention)? */
+static bool is_downgrade(const struct loader_ctx *c)
 {
     struct image_header pri;
     struct image_header sec;
+    uint32_t cnt_pri;
+    uint32_t cnt_sec;
 
-    if (!c->cfg->downgrade_prevention) {
-        return 0;
+    if (c->cfg->downgrade_by_security_counter) {
+        /* A running image without a counter protects nothing; a candidate
+         * without one cannot show it is newer. */
+        if (!read_sec_cnt(c->sp.primary, &cnt_pri)) {
+            return false;
+        }
+        return !read_sec_cnt(c->sp.secondary, &cnt_sec) || cnt_sec < cnt_pri;
     }
     /* Without a readable running image there is nothing to protect. */
     if (image_header_read(c->sp.primary, &pri) != 0 ||
         image_header_read(c->sp.secondary, &sec) != 0) {
-        return 0;
+        return false;
     }
-    if (image_version_cmp(&sec.ver, &pri.ver, false) >= 0) {
+    return image_version_cmp(&sec.ver, &pri.ver, false) < 0;
+}
+
+/* Downgrade prevention: 0 if the candidate may replace the primary,
+ * 1 if it was refused (and erased). */
+static int check_downgrade(const struct loader_ctx *c)
+{
+    if (!c->cfg->downgrade_prevention || !is_downgrade(c)) {
         return 0;
     }
     log_text(c, 'W', "Image in the secondary slot erased due to downgrade prevention", "");
@@ -642,11 +714,40 @@ static int carry_out(struct pair_plan *p, struct loader_image *out)
     }
 }
 
+/* Rollback protection: once the running image is permanent, nothing
+ * older may boot again (boot_update_hw_rollback_protection). */
+static int raise_counter(const struct loader_ctx *c, const struct image_result *res)
+{
+    const struct loader_counter_ops *ops = c->cfg->counter;
+    struct trailer_state pri;
+    uint32_t stored;
+
+    if (ops == NULL) {
+        return LOADER_OK;
+    }
+    if (trailer_read(c->sp.primary, c->sp.trailer, &pri) != 0) {
+        return LOADER_EFLASH;
+    }
+    /* A test image may still be reverted: its counter waits. */
+    if (c->sp.trailer->mode != TRAILER_MODE_OVERWRITE_ONLY && pri.magic == TRAILER_MAGIC_GOOD &&
+        pri.image_ok != TRAILER_FLAG_SET) {
+        return LOADER_OK;
+    }
+    if (ops->get(ops->arg, c->image, &stored) != 0) {
+        return LOADER_ECOUNTER;
+    }
+    if (res->sec_cnt > stored && ops->set(ops->arg, c->image, res->sec_cnt) != 0) {
+        return LOADER_ECOUNTER;
+    }
+    return LOADER_OK;
+}
+
 /* Phase 4: what the primary slot holds now. */
 static int check_primary(struct pair_plan *p, struct loader_image *out)
 {
     struct loader_ctx *c = &p->c;
     struct loader_line l;
+    const char *why;
 
     if (c->max_image_end == 0) {
         struct trailer_offsets o;
@@ -655,23 +756,26 @@ static int check_primary(struct pair_plan *p, struct loader_image *out)
             c->max_image_end = o.max_image_end;
         }
     }
-    out->primary_rc = validate(c, c->sp.primary, &out->primary);
+    out->primary_rc = validate(c, c->sp.primary, &out->primary, &why);
     if (out->primary_rc == IMAGE_EFLASH) {
         return LOADER_EFLASH;
+    }
+    if (out->primary_rc == LOADER_ECOUNTER) {
+        return LOADER_ECOUNTER;
     }
     out->bootable = out->primary_rc == 0;
     line_begin(c, &l, out->bootable ? 'I' : 'E');
     loader_line_str(&l, out->bootable ? "primary slot valid" : "primary slot not valid: ");
     if (!out->bootable) {
-        loader_line_str(&l, image_strerror(out->primary_rc));
+        loader_line_str(&l, why != NULL ? why : image_strerror(out->primary_rc));
     }
     emit(c, &l);
-    return LOADER_OK;
+    return out->bootable ? raise_counter(c, &out->primary) : LOADER_OK;
 }
 
 static bool fatal(int rc)
 {
-    return rc == LOADER_EFLASH || rc == LOADER_EINVAL;
+    return rc == LOADER_EFLASH || rc == LOADER_EINVAL || rc == LOADER_ECOUNTER;
 }
 
 int loader_boot(const struct loader_config *cfg, struct loader_result *res)

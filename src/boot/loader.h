@@ -37,6 +37,8 @@ enum loader_err {
     LOADER_EFLASH = -2,  /* a flash operation failed; stop, the next boot resumes */
     LOADER_ENOBOOT = -3, /* no valid image in image 0's primary slot */
     LOADER_EMODE = -4,   /* upgrade strategy not supported by this loader */
+    LOADER_ECOUNTER = -5, /* the port's security counter failed */
+    LOADER_EROLLBACK = -6, /* (loader_image.primary_rc) refused by rollback protection */
 };
 
 const char *loader_strerror(int err);
@@ -44,6 +46,20 @@ const char *loader_strerror(int err);
 struct loader_pair {
     const struct flash_area *primary;
     const struct flash_area *secondary;
+};
+
+/*
+ * Hardware rollback protection (MCUBOOT_HW_ROLLBACK_PROT): a monotonic
+ * counter per image that the port keeps in storage the application cannot
+ * rewrite. Every image must carry a protected SEC_CNT TLV at least the
+ * counter; the counter is raised to the running image's value once that
+ * image is permanent (no trailer magic, or image_ok set; right after the
+ * copy in overwrite-only). Functions return 0 or a negative code.
+ */
+struct loader_counter_ops {
+    int (*get)(void *arg, uint8_t image, uint32_t *value);
+    int (*set)(void *arg, uint8_t image, uint32_t value);
+    void *arg;
 };
 
 /* One log line (NUL-terminated, no newline); level 'I', 'W' or 'E'. */
@@ -62,6 +78,12 @@ struct loader_config {
     /* Refuse a candidate whose version is lower than the running image's
      * (MCUBOOT_DOWNGRADE_PREVENTION): it is erased. */
     bool downgrade_prevention;
+    /* Compare security counters (SEC_CNT TLVs) instead of versions
+     * (MCUBOOT_DOWNGRADE_PREVENTION_SECURITY_COUNTER): a candidate
+     * without one, or with a lower one, is refused. */
+    bool downgrade_by_security_counter;
+    /* NULL: no hardware rollback protection. */
+    const struct loader_counter_ops *counter;
     loader_log_fn log;
     void *log_arg;
 };
@@ -73,7 +95,8 @@ struct loader_image {
     uint8_t swap_type;
     bool resumed;         /* an interrupted swap was finished */
     bool bootable;        /* the primary slot validated */
-    int primary_rc;       /* image_validate() result for the primary */
+    int primary_rc;       /* image_validate() result for the primary, or
+                             LOADER_EROLLBACK */
     struct image_result primary; /* that validation's details */
 };
 

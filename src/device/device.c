@@ -118,7 +118,8 @@ static void log_pair(struct device *dev, size_t i, const struct loader_image *im
     if (!img->bootable) {
         device_log(dev, img->primary_rc == IMAGE_EEMPTY ? 'W' : 'E',
                    "boot: image %zu in %s rejected: %s", i, fa->name,
-                   image_strerror(img->primary_rc));
+                   img->primary_rc == LOADER_EROLLBACK ? loader_strerror(img->primary_rc)
+                                                       : image_strerror(img->primary_rc));
         return;
     }
     char ver[32];

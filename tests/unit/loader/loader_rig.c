@@ -118,6 +118,12 @@ size_t rig_image(const struct rig *r, const struct bt_signer *signer, uint8_t ma
     return build(r, signer, major, minor, payload_len, seed, NULL, 0, out, cap);
 }
 
+size_t rig_image_prot(const struct rig *r, uint8_t major, uint32_t payload_len, uint8_t seed,
+                      const struct bt_tlv *prot, size_t nprot, uint8_t *out, size_t cap)
+{
+    return build(r, NULL, major, 0, payload_len, seed, prot, nprot, out, cap);
+}
+
 size_t rig_image_dep(const struct rig *r, uint8_t major, uint32_t payload_len, uint8_t seed,
                      uint8_t dep_image, uint8_t dep_major, uint8_t dep_minor, uint8_t *out,
                      size_t cap)

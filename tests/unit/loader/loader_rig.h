@@ -54,6 +54,10 @@ void rig_close(struct rig *r);
 size_t rig_image(const struct rig *r, const struct bt_signer *signer, uint8_t major,
                  uint8_t minor, uint32_t payload_len, uint8_t seed, uint8_t *out, size_t cap);
 
+/* The same with protected TLVs. */
+size_t rig_image_prot(const struct rig *r, uint8_t major, uint32_t payload_len, uint8_t seed,
+                      const struct bt_tlv *prot, size_t nprot, uint8_t *out, size_t cap);
+
 /* The same with a DEPENDENCY TLV (protected): image dep_image at least
  * dep_major.dep_minor.0. */
 size_t rig_image_dep(const struct rig *r, uint8_t major, uint32_t payload_len, uint8_t seed,

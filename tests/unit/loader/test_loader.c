@@ -686,6 +686,125 @@ static void test_dependency_reverts_together(void **state)
     free(t);
 }
 
+/* Rollback protection: a counter per image kept by the test. */
+struct counters {
+    uint32_t value[2];
+};
+
+static int counter_get(void *arg, uint8_t image, uint32_t *value)
+{
+    *value = ((struct counters *)arg)->value[image];
+    return 0;
+}
+
+static int counter_set(void *arg, uint8_t image, uint32_t value)
+{
+    struct counters *c = arg;
+
+    c->value[image] = value;
+    return 0;
+}
+
+static size_t image_with_counter(struct fixture *f, uint8_t major, uint32_t payload,
+                                 uint8_t seed, uint32_t sec_cnt, uint8_t *out)
+{
+    uint8_t raw[4] = { (uint8_t)sec_cnt, (uint8_t)(sec_cnt >> 8), (uint8_t)(sec_cnt >> 16),
+                       (uint8_t)(sec_cnt >> 24) };
+    struct bt_tlv tlv = { .type = IMAGE_TLV_SEC_CNT, .len = 4, .data = raw };
+
+    return rig_image_prot(&f->rig, major, payload, seed, &tlv, 1, out, IMG_CAP);
+}
+
+static struct fixture *counter_setup(struct counters *cnt, const struct loader_counter_ops *ops,
+                                     uint32_t running, uint32_t candidate)
+{
+    struct fixture *f = setup(TRAILER_MODE_SWAP_MOVE);
+
+    f->a_len = image_with_counter(f, 1, 9000, 1, running, f->a);
+    f->b_len = image_with_counter(f, 2, 13000, 2, candidate, f->b);
+    rig_program(&f->rig, &f->rig.primary, f->a, f->a_len);
+    rig_program(&f->rig, &f->rig.secondary, f->b, f->b_len);
+    f->rig.cfg.counter = ops;
+    cnt->value[0] = running;
+    return f;
+}
+
+static void test_rollback_counter_follows_confirmation(void **state)
+{
+    struct counters cnt = { { 0, 0 } };
+    const struct loader_counter_ops ops = { counter_get, counter_set, &cnt };
+    struct fixture *f = counter_setup(&cnt, &ops, 5, 7);
+    struct loader_result res;
+
+    (void)state;
+    request(f, false);
+    boot_ok(f, &res);
+    assert_int_equal(res.images[0].primary.sec_cnt, 7);
+    /* On test: the counter waits, so the old image can come back. */
+    assert_int_equal(cnt.value[0], 5);
+    boot_ok(f, &res);
+    assert_int_equal(res.images[0].swap_type, BOOT_SWAP_TYPE_REVERT);
+    assert_int_equal(res.images[0].primary.sec_cnt, 5);
+    assert_int_equal(cnt.value[0], 5);
+
+    /* Tested again and confirmed: the counter moves up for good. */
+    request(f, false);
+    boot_ok(f, &res);
+    assert_int_equal(trailer_set_confirmed(&f->rig.primary, &f->rig.cfg.trailer), 0);
+    boot_ok(f, &res);
+    assert_int_equal(cnt.value[0], 7);
+    teardown(f);
+}
+
+static void test_rollback_refuses_older_counter(void **state)
+{
+    struct counters cnt = { { 0, 0 } };
+    const struct loader_counter_ops ops = { counter_get, counter_set, &cnt };
+    struct fixture *f = counter_setup(&cnt, &ops, 5, 4);
+
+    (void)state;
+    /* A higher version does not help: the counter decides. */
+    assert_candidate_erased(f, "security counter below the stored one");
+    assert_int_equal(cnt.value[0], 5);
+    teardown(f);
+}
+
+static void test_rollback_needs_a_counter(void **state)
+{
+    struct counters cnt = { { 0, 0 } };
+    const struct loader_counter_ops ops = { counter_get, counter_set, &cnt };
+    struct fixture *f = counter_setup(&cnt, &ops, 5, 7);
+    struct loader_result res;
+
+    (void)state;
+    f->b_len = rig_image(&f->rig, NULL, 2, 0, 13000, 2, f->b, sizeof(f->b));
+    rig_program(&f->rig, &f->rig.secondary, f->b, f->b_len);
+    assert_candidate_erased(f, "no security counter");
+
+    /* The running image needs one too. */
+    rig_program(&f->rig, &f->rig.primary, f->b, f->b_len);
+    assert_int_equal(rig_boot(&f->rig, &res), LOADER_ENOBOOT);
+    assert_int_equal(res.images[0].primary_rc, LOADER_EROLLBACK);
+    teardown(f);
+}
+
+static void test_downgrade_by_security_counter(void **state)
+{
+    struct counters cnt = { { 0, 0 } };
+    struct fixture *f = counter_setup(&cnt, NULL, 5, 3);
+    struct loader_result res;
+
+    (void)state;
+    f->rig.cfg.downgrade_prevention = true;
+    f->rig.cfg.downgrade_by_security_counter = true;
+    request(f, false);
+    boot_ok(f, &res);
+    assert_int_equal(res.images[0].swap_type, BOOT_SWAP_TYPE_NONE);
+    assert_true(rig_logged(&f->rig, "downgrade prevention"));
+    assert_int_equal(flash_area_is_erased(&f->rig.secondary, 0, f->rig.secondary.size), 1);
+    teardown(f);
+}
+
 static void test_invalid_primary_not_bootable(void **state)
 {
     struct fixture *f = setup(TRAILER_MODE_SWAP_MOVE);
@@ -724,6 +843,10 @@ int main(void)
         cmocka_unit_test(test_dependency_met_both_swap),
         cmocka_unit_test(test_dependency_unmet_cancels_upgrade),
         cmocka_unit_test(test_dependency_reverts_together),
+        cmocka_unit_test(test_rollback_counter_follows_confirmation),
+        cmocka_unit_test(test_rollback_refuses_older_counter),
+        cmocka_unit_test(test_rollback_needs_a_counter),
+        cmocka_unit_test(test_downgrade_by_security_counter),
         cmocka_unit_test(test_invalid_primary_not_bootable),
     };
 
