@@ -51,6 +51,9 @@ struct dfu_run {
      * after the reset. */
     bool confirm_after[PKG_MAX_IMAGES];
     int active_s; /* the S slot MCUboot ran from before the update */
+    /* The device listed a running slot for this image before the update
+     * (Zephyr lists none for an nRF53 network core). */
+    bool had_active[PKG_MAX_IMAGES];
     cJSON *list; /* the device's last image list */
 };
 
@@ -339,6 +342,15 @@ static int check_running(struct dfu_run *r)
             continue;
         }
         const cJSON *mine = find_entry(r->list, im->image, r->hash_hex[i]);
+        if (!r->had_active[i] && !run && !(mine && entry_flag(mine, "pending"))) {
+            /* An image the device never lists as running (a network
+             * core): the bootloader took the upload; nothing more to see. */
+            output_warn(r->out,
+                        "image %u: the device does not list which image runs there; the "
+                        "bootloader took %s from the spare slot",
+                        (unsigned)im->image, im->version);
+            continue;
+        }
         char why[300];
         if (!mine) {
             snprintf(why, sizeof(why),
@@ -445,6 +457,7 @@ static int run_steps(struct dfu_run *r)
         }
         const cJSON *run = find_entry(r->list, im->image, NULL);
         const cJSON *mine = find_entry(r->list, im->image, r->hash_hex[i]);
+        r->had_active[i] = run != NULL;
         if (run && run == mine) {
             r->action[i] = ACT_RUNNING;
             output_step(r->out, "skip", NULL, "Image %u already runs %s: nothing to send",
@@ -505,6 +518,12 @@ static int run_steps(struct dfu_run *r)
     }
     output_step(r->out, "reconnect", NULL, "Waiting for the device to come back (up to %d s)",
                 r->o->reconnect_ms / 1000);
+    /* Zephyr answers the reset first and reboots a little later
+     * (CONFIG_MCUMGR_GRP_OS_RESET_MS, 250 ms by default): an image list
+     * read at once could still come from the old run. */
+    struct timespec settle = { r->o->reset_settle_ms / 1000,
+                               (long)(r->o->reset_settle_ms % 1000) * 1000000L };
+    nanosleep(&settle, NULL);
     rc = wait_for_device(r);
     if (rc) {
         return fail(r, rc, "reconnect");

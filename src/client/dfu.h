@@ -38,6 +38,7 @@ struct dfu_opts {
     enum dfu_mode mode;
     bool erase_settings;
     int reconnect_ms;      /* how long the device may stay silent after the reset */
+    int reset_settle_ms;   /* pause after the reset's answer before asking again */
     struct upload_opts upload; /* tuning and progress for each upload (data/len ignored) */
 };
 

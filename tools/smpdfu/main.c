@@ -258,7 +258,8 @@ static int upgrade_main(const struct globals *g, struct output *out, struct smp_
 {
     const char *command = "upgrade";
     const char *file = NULL;
-    struct dfu_opts o = { .mode = DFU_MODE_DEFAULT, .reconnect_ms = 60000 };
+    struct dfu_opts o = { .mode = DFU_MODE_DEFAULT, .reconnect_ms = 60000,
+                          .reset_settle_ms = 500 };
     for (int i = 0; i < argc; i++) {
         int secs = -1;
         if (strcmp(argv[i], "--mode") == 0 && i + 1 < argc) {
