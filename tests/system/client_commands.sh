@@ -62,6 +62,12 @@ check "terminal: bar redrawn with carriage returns" grep -q "$(printf '\r')" "$W
 smp_ser "$WORK/list2" image list
 check "image list over serial shows the upload in slot 1" has "$WORK/list2" "hash: $NEW_HASH"
 
+smp "$WORK/slot0" image upload "$NEW" --slot 0
+check "upload to the running slot: refused before sending" \
+    has "$WORK/slot0" "the device offers no slot 0 of image 0 for upload"
+smp "$WORK/slot1" image upload "$NEW" --slot 1
+check "upload to slot 1 by number" has "$WORK/slot1" "match: true"
+
 smp "$WORK/test" image test "$NEW_HASH"
 check "image test marks slot 1 pending" grep -q 'flags: pending$' "$WORK/test"
 
@@ -109,9 +115,9 @@ check "-c PROFILE" test "$(cat "$WORK/cp")" = "via-profile"
 "$SMPDFU" -c bench echo x >"$WORK/cd" 2>&1
 check "deleted profile is gone" has "$WORK/cd" 'no connection profile named "bench"'
 
-smp "$WORK/reset" reset
-check "reset answered" has "$WORK/reset" "Done"
-check "device rebooted" wait_for "$DEV_LOG" 'smp: os: reset requested'
+smp "$WORK/reset" reset --force
+check "reset --force answered" has "$WORK/reset" "Done"
+check "device took the forced reset" wait_for "$DEV_LOG" 'smp: os: forced reset requested'
 
 stop_device
 start_device --flash "$WORK/flash.bin" --layout nrf52840-mcuboot --udp 127.0.0.1:0 ||
