@@ -35,8 +35,6 @@ const char *loader_strerror(int err)
         return "flash operation failed";
     case LOADER_ENOBOOT:
         return "no bootable image";
-    case LOADER_EMODE:
-        return "upgrade strategy not supported";
     case LOADER_ECOUNTER:
         return "security counter storage failed";
     case LOADER_EROLLBACK:
@@ -175,7 +173,8 @@ static int erase_slot(const struct flash_area *fa)
 /*
  * Validate the candidate in the secondary slot. 1: valid; 0: no image
  * there (erased header), nothing to do; -1: invalid, and erased so it is
- * not tried again; LOADER_EFLASH on flash failure.
+ * not tried again; LOADER_EFLASH or LOADER_ECOUNTER (below -1) when the
+ * flash or the security counter failed.
  */
 static int validate_candidate(const struct loader_ctx *c)
 {
@@ -252,7 +251,8 @@ static bool is_downgrade(const struct loader_ctx *c)
 }
 
 /* Downgrade prevention: 0 if the candidate may replace the primary,
- * 1 if it was refused (and erased). */
+ * 1 if it was refused (and erased). Applied to permanent requests as well
+ * as tests: either would install the older image. */
 static int check_downgrade(const struct loader_ctx *c)
 {
     if (!c->cfg->downgrade_prevention || !is_downgrade(c)) {

@@ -36,7 +36,6 @@ enum loader_err {
     LOADER_EINVAL = -1,  /* bad configuration */
     LOADER_EFLASH = -2,  /* a flash operation failed; stop, the next boot resumes */
     LOADER_ENOBOOT = -3, /* no valid image in image 0's primary slot */
-    LOADER_EMODE = -4,   /* upgrade strategy not supported by this loader */
     LOADER_ECOUNTER = -5, /* the port's security counter failed */
     LOADER_EROLLBACK = -6, /* (loader_image.primary_rc) refused by rollback protection */
 };
