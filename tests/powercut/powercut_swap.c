@@ -10,7 +10,9 @@
  * After every boot that reaches the application, the primary slot must
  * hold exactly the old or the new image (a signature-valid image whose
  * digest is one of the two) -- the one the scenario expects at that boot.
- * At the end the slots and trailers must be as MCUboot leaves them.
+ * At the end the slots and trailers must be as MCUboot leaves them. One
+ * case runs two image pairs whose new image 0 depends on the new image 1:
+ * no boot may run the one without the other.
  *
  * Arguments: --long runs larger images (make powercut-long).
  */
@@ -37,6 +39,7 @@ enum layout_kind {
     LAYOUT_UNIFORM,      /* 4 KiB sectors (scratch: one more) */
     LAYOUT_UNIFORM_FULL, /* same, the new image reaches the trailer's sector */
     LAYOUT_MIXED,        /* 2, 4 and 8 KiB sectors, 8 KiB scratch */
+    LAYOUT_TWO_IMAGES,   /* two pairs; the new image 0 needs the new image 1 */
 };
 
 struct campaign_case {
@@ -61,6 +64,13 @@ struct run {
     uint32_t flash_size;
     uint8_t digest_a[32];
     uint8_t digest_b[32];
+    /* Image pair 1 (LAYOUT_TWO_IMAGES). */
+    uint8_t a1[IMG_CAP];
+    uint8_t b1[IMG_CAP];
+    size_t a1_len;
+    size_t b1_len;
+    uint8_t digest_a1[32];
+    uint8_t digest_b1[32];
     uint32_t rng;
     uint32_t clean_ops; /* writes and erases of the scenario without cuts */
     /* Per run. */
@@ -86,12 +96,14 @@ static uint64_t ops_done(const struct run *r)
 
 static void digest_of(const uint8_t *img, size_t len, uint8_t out[32])
 {
-    /* The hash TLV follows the 4-byte TLV info at the end of the payload. */
+    /* The hash TLV follows the 4-byte TLV info after the payload and the
+     * protected area. */
     uint32_t hdr = (uint32_t)(img[8] | (img[9] << 8));
+    uint32_t prot = (uint32_t)(img[10] | (img[11] << 8));
     uint32_t size = (uint32_t)img[12] | ((uint32_t)img[13] << 8) | ((uint32_t)img[14] << 16);
 
-    assert_true(hdr + size + 8 + 32 <= len);
-    memcpy(out, img + hdr + size + 8, 32);
+    assert_true(hdr + size + prot + 8 + 32 <= len);
+    memcpy(out, img + hdr + size + prot + 8, 32);
 }
 
 static struct run *run_new(const struct campaign_case *cc)
@@ -111,6 +123,8 @@ static struct run *run_new(const struct campaign_case *cc)
             total += sizes[n++];
         }
         rig_open_map(&r->rig, cc->mode, sizes, n, 8192);
+    } else if (cc->layout == LAYOUT_TWO_IMAGES) {
+        rig_open_two(&r->rig, SECTOR, slot_sectors);
     } else {
         rig_open(&r->rig, cc->mode, SECTOR, slot_sectors);
     }
@@ -119,12 +133,24 @@ static struct run *run_new(const struct campaign_case *cc)
         b_payload = (slot_sectors - 1) * SECTOR + 600;
     }
     r->a_len = rig_image(&r->rig, NULL, 1, 0, old_payload, 1, r->a, sizeof(r->a));
-    r->b_len = rig_image(&r->rig, NULL, 2, 0, b_payload, 2, r->b, sizeof(r->b));
+    if (cc->layout == LAYOUT_TWO_IMAGES) {
+        /* The new image 0 needs image 1 at 2.0. */
+        r->b_len = rig_image_dep(&r->rig, 2, b_payload, 2, 1, 2, 0, r->b, sizeof(r->b));
+        r->a1_len = rig_image(&r->rig, NULL, 1, 0, old_payload / 2, 3, r->a1, sizeof(r->a1));
+        r->b1_len = rig_image(&r->rig, NULL, 2, 0, b_payload / 2, 4, r->b1, sizeof(r->b1));
+        digest_of(r->a1, r->a1_len, r->digest_a1);
+        digest_of(r->b1, r->b1_len, r->digest_b1);
+        rig_program(&r->rig, &r->rig.primary1, r->a1, r->a1_len);
+        rig_program(&r->rig, &r->rig.secondary1, r->b1, r->b1_len);
+    } else {
+        r->b_len = rig_image(&r->rig, NULL, 2, 0, b_payload, 2, r->b, sizeof(r->b));
+    }
     digest_of(r->a, r->a_len, r->digest_a);
     digest_of(r->b, r->b_len, r->digest_b);
     rig_program(&r->rig, &r->rig.primary, r->a, r->a_len);
     rig_program(&r->rig, &r->rig.secondary, r->b, r->b_len);
-    r->flash_size = 2 * r->rig.primary.size + r->rig.scratch.size;
+    r->flash_size = cc->layout == LAYOUT_TWO_IMAGES ? 4 * r->rig.primary.size
+                                                    : 2 * r->rig.primary.size + r->rig.scratch.size;
     r->initial = malloc(r->flash_size);
     assert_non_null(r->initial);
     memcpy(r->initial, flash_sim_raw(&r->rig.sim), r->flash_size);
@@ -326,6 +352,72 @@ static void run_scenario(struct run *r, const struct campaign_case *cc, long cut
     }
 }
 
+/* Which image the primary of pair 1 holds: 'A', 'B' or 0. */
+static char running_image1(const struct loader_result *res, const struct run *r)
+{
+    if (!res->images[1].bootable) {
+        return 0;
+    }
+    if (memcmp(res->images[1].primary.digest, r->digest_a1, 32) == 0) {
+        return 'A';
+    }
+    return memcmp(res->images[1].primary.digest, r->digest_b1, 32) == 0 ? 'B' : 0;
+}
+
+/* Two pairs, both asked for a permanent switch; the new image 0 needs the
+ * new image 1. Every boot that reaches the application runs old or new in
+ * each pair, never the new image 0 beside the old image 1; the first such
+ * boot runs both new ones. */
+static void run_scenario_two(struct run *r, long cut_at, int kind, bool second_cut)
+{
+    struct loader_result res;
+    bool armed_second = false;
+    unsigned completed = 0;
+    unsigned reboots = 0;
+
+    run_restart(r);
+    assert_int_equal(trailer_set_pending(&r->rig.secondary, &r->rig.cfg.trailer, true, 0), 0);
+    assert_int_equal(trailer_set_pending(&r->rig.secondary1, &r->rig.cfg.trailer, true, 1), 0);
+    if (cut_at >= 0) {
+        flash_sim_cut_power_after(&r->rig.sim, (uint32_t)cut_at, (enum flash_sim_cut)kind);
+    }
+    while (completed < 2) {
+        int rc;
+        char img0;
+        char img1;
+
+        if (++reboots > 20) {
+            fail_run(r, "no progress after 20 boots", (uint32_t)cut_at, kind);
+        }
+        rc = rig_boot(&r->rig, &res);
+        if (flash_sim_power_is_cut(&r->rig.sim)) {
+            r->second_cuts += armed_second;
+            reboot_after_cut(r, cut_at, second_cut, &armed_second);
+            continue;
+        }
+        if (rc != LOADER_OK) {
+            fail_run(r, "boot failed without a power cut", (uint32_t)cut_at, kind);
+        }
+        completed++;
+        img0 = running_image(&res, r);
+        img1 = running_image1(&res, r);
+        if (img0 == 0 || img1 == 0) {
+            fail_run(r, "a primary slot holds neither image", (uint32_t)cut_at, kind);
+        }
+        if (img0 != 'B' || img1 != 'B') {
+            fail_run(r, "not both new images after a permanent request", (uint32_t)cut_at, kind);
+        }
+    }
+    if (res.images[0].swap_type != BOOT_SWAP_TYPE_NONE ||
+        res.images[1].swap_type != BOOT_SWAP_TYPE_NONE) {
+        fail_run(r, "last boot still swapped", (uint32_t)cut_at, kind);
+    }
+    if (!rig_slot_holds(&r->rig, &r->rig.secondary, r->a, r->a_len) ||
+        !rig_slot_holds(&r->rig, &r->rig.secondary1, r->a1, r->a1_len)) {
+        fail_run(r, "a secondary slot does not hold the old image", (uint32_t)cut_at, kind);
+    }
+}
+
 static void run_case(void **state)
 {
     const struct campaign_case *cc = *state;
@@ -336,12 +428,23 @@ static void run_case(void **state)
     unsigned reverted_by_cut = 0;
 
     r->rng = 0x2545f491u;
-    run_scenario(r, cc, -1, 0, false);
+    if (cc->layout == LAYOUT_TWO_IMAGES) {
+        run_scenario_two(r, -1, 0, false);
+    } else {
+        run_scenario(r, cc, -1, 0, false);
+    }
     total = ops_done(r);
     assert_true(total > 0);
     r->clean_ops = (uint32_t)total;
     for (uint32_t i = 0; i < total; i++) {
         for (int kind = FLASH_SIM_CUT_BEFORE; kind <= FLASH_SIM_CUT_PARTIAL_ERASE; kind++) {
+            if (cc->layout == LAYOUT_TWO_IMAGES) {
+                run_scenario_two(r, i, kind, false);
+                run_scenario_two(r, i, kind, true);
+                second_hit += r->second_cuts;
+                tried += 2;
+                continue;
+            }
             run_scenario(r, cc, i, kind, false);
             reverted_by_cut += r->went_back_by_cut;
             run_scenario(r, cc, i, kind, true);
@@ -372,6 +475,7 @@ static const struct campaign_case cases[] = {
       LAYOUT_MIXED },
     { "swap-scratch mixed test+confirm", TRAILER_MODE_SWAP_SCRATCH, SC_TEST_CONFIRM,
       LAYOUT_MIXED },
+    { "swap-move two images permanent", TRAILER_MODE_SWAP_MOVE, SC_PERM, LAYOUT_TWO_IMAGES },
     { "overwrite-only permanent", TRAILER_MODE_OVERWRITE_ONLY, SC_PERM, LAYOUT_UNIFORM },
     { "overwrite-only test", TRAILER_MODE_OVERWRITE_ONLY, SC_TEST_REVERT, LAYOUT_UNIFORM },
 };
