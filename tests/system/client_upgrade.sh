@@ -141,6 +141,18 @@ check "zip: network core (image 1) marked before the application (image 0)" \
     test "$(sed -n 's/^Marking image \([01]\) .*/\1/p' "$WORK/z" | tr -d '\n')" = 10
 check "zip: image 0 runs 2.0.0" has "$WORK/z" "image 0 runs 2.0.0"
 check "zip: image 1 runs 2.0.0" has "$WORK/z" "image 1 runs 2.0.0"
+check "sign net 3.0.0" make_app confirm 3.0.0 0x40000 "$WORK/net3.bin" 7000
+# Image 1 runs on trial (not confirmed): its spare slot holds the image to
+# revert to, so the device refuses a new upload, and the client says why.
+smp "$WORK/x" upgrade "$WORK/net3.bin" --image 1 --mode test
+check "upload while a trial boot is unresolved: refused" test $? -eq 1
+check "upload while a trial boot is unresolved: names the step, the state and the remedy" \
+    grep -q '^Error: upgrade stopped at "upload" (device: image 1 runs 2.0.0 (not confirmed)): image/IMG_MGMT_ERR_NO_FREE_SLOT (rc 9): .*reset or erase' "$WORK/x"
+stop_device
+start53 flash53c.bin || { not_ok "nrf5340 device starts"; finish; exit 1; }
+smp "$WORK/w" upgrade "$WORK/net3.bin" --image 1 --mode test
+check "a .bin for image 1 with --image 1" has "$WORK/w" "Uploading net3.bin (image 1, version 3.0.0"
+check "image 1 runs 3.0.0" has "$WORK/w" "image 1 runs 3.0.0"
 stop_device
 
 # The default for several images is confirm, network core first.

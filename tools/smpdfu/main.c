@@ -48,7 +48,7 @@ static void usage(FILE *f)
             "  image slots                    slot sizes\n"
             "  storage erase                  erase the settings/storage partition\n"
             "  upgrade FILE.bin|dfu_application.zip [--mode test-confirm|confirm|test|upload]\n"
-            "          [--erase-settings] [--reconnect SECONDS]\n"
+            "          [--erase-settings] [--reconnect SECONDS] [--image N (a .bin's image pair)]\n"
             "                                 upload, mark, reset, wait, confirm, list\n"
             "  conn add NAME CONN | conn list | conn delete NAME\n");
 }
@@ -260,6 +260,7 @@ static int upgrade_main(const struct globals *g, struct output *out, struct smp_
     const char *file = NULL;
     struct dfu_opts o = { .mode = DFU_MODE_DEFAULT, .reconnect_ms = 60000,
                           .reset_settle_ms = 500 };
+    int image = -1;
     for (int i = 0; i < argc; i++) {
         int secs = -1;
         if (strcmp(argv[i], "--mode") == 0 && i + 1 < argc) {
@@ -270,6 +271,8 @@ static int upgrade_main(const struct globals *g, struct output *out, struct smp_
             }
         } else if (strcmp(argv[i], "--erase-settings") == 0) {
             o.erase_settings = true;
+        } else if (int_opt(argc, argv, &i, "--image", &image) == 1) {
+            continue;
         } else if (int_opt(argc, argv, &i, "--reconnect", &secs) == 1 && secs > 0) {
             o.reconnect_ms = secs * 1000;
         } else if (!file && argv[i][0] != '-') {
@@ -288,6 +291,15 @@ static int upgrade_main(const struct globals *g, struct output *out, struct smp_
     if (package_load(file, &p, err, sizeof(err))) {
         output_fail(out, command, "%s", err);
         return 1;
+    }
+    if (image >= 0) {
+        /* A .bin says nothing of the image pair it belongs to. */
+        if (p.zip) {
+            package_free(&p);
+            output_fail(out, command, "--image is for a .bin; a zip's manifest names the images");
+            return EXIT_USAGE;
+        }
+        p.img[0].image = (uint32_t)image;
     }
     o.upload.progress = output_progress;
     o.upload.progress_arg = out;
