@@ -114,6 +114,26 @@ int cmd_info(struct smp_session *s, cJSON **out)
     return rc;
 }
 
+int cmd_active_b0_slot(struct smp_session *s)
+{
+    uint8_t buf[BODY_MAX];
+    struct smp_cbor_writer w;
+    smp_cbor_writer_init(&w, buf, sizeof(buf));
+    smp_cbor_map_open(&w);
+    smp_cbor_put_key(&w, "query");
+    smp_cbor_put_tstr(&w, "active_b0_slot");
+    smp_cbor_close(&w);
+    cJSON *j = NULL;
+    int rc = request(s, SMP_OP_READ, SMP_GROUP_OS, OS_BOOTLOADER_INFO, &w, &j);
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "active");
+    if (rc == 0) {
+        rc = cJSON_IsNumber(a) && (a->valueint == 0 || a->valueint == 1) ? a->valueint
+                                                                            : SESSION_EBADREPLY;
+    }
+    cJSON_Delete(j);
+    return rc;
+}
+
 int cmd_image_list(struct smp_session *s, cJSON **out)
 {
     return smp_session_request(s, SMP_OP_READ, SMP_GROUP_IMAGE, IMG_STATE, smp_empty_map,

@@ -26,6 +26,10 @@ int cmd_params(struct smp_session *s, cJSON **out);
  * and mode) in one object: {"os": "...", "bootloader": "...", "mode": N}.
  * Parts the device does not support are left out. */
 int cmd_info(struct smp_session *s, cJSON **out);
+/* Which S slot the first-stage bootloader (NSIB) boots MCUboot from
+ * (bootloader info, query active_b0_slot, an nRF Connect SDK addition):
+ * 0, 1, or a negative error. */
+int cmd_active_b0_slot(struct smp_session *s);
 /* Image state read: {"images": [...], "splitStatus": N}. */
 int cmd_image_list(struct smp_session *s, cJSON **out);
 /* State write: hash NULL with confirm confirms what runs. */

@@ -292,3 +292,22 @@ int conn_profile_delete(const char *name)
 {
     return rewrite(name, NULL);
 }
+
+cJSON *conn_profiles_json(void)
+{
+    cJSON *j = cJSON_CreateObject();
+    char path[512], line[1024];
+    FILE *f = conn_profiles_path(path, sizeof(path)) == 0 ? fopen(path, "r") : NULL;
+    while (f && fgets(line, sizeof(line), f)) {
+        char *n, *s;
+        if (split_line(line, &n, &s)) {
+            /* A later line for the same name wins, as in the lookup. */
+            cJSON_DeleteItemFromObjectCaseSensitive(j, n);
+            cJSON_AddStringToObject(j, n, s);
+        }
+    }
+    if (f) {
+        fclose(f);
+    }
+    return j;
+}

@@ -7,6 +7,7 @@
 #ifndef SMPDFU_CLIENT_CONN_H
 #define SMPDFU_CLIENT_CONN_H
 
+#include <cJSON.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,5 +45,7 @@ int conn_profile_find(const char *name, char *spec, size_t cap);
 /* Adds or replaces name (spec must parse). */
 int conn_profile_save(const char *name, const char *spec, char *err, size_t cap);
 int conn_profile_delete(const char *name);
+/* Every profile as {"NAME": "SPEC", ...} (empty when there is no file). */
+cJSON *conn_profiles_json(void);
 
 #endif

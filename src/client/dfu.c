@@ -6,10 +6,8 @@
 #include <time.h>
 
 #include "client/commands.h"
-#include "wire/smp_cbor.h"
+#include "client/image_state.h"
 #include "wire/smp_err.h"
-
-#define OS_MGMT_ID_BOOTLOADER_INFO 8
 
 static const char *mode_names[] = {
     [DFU_MODE_DEFAULT] = "default",
@@ -65,39 +63,6 @@ static void to_hex(const uint8_t *p, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
-static int entry_image(const cJSON *e)
-{
-    const cJSON *n = cJSON_GetObjectItemCaseSensitive(e, "image");
-    return cJSON_IsNumber(n) ? n->valueint : 0;
-}
-
-static const char *entry_str(const cJSON *e, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, key);
-    return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-static bool entry_flag(const cJSON *e, const char *key)
-{
-    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, key));
-}
-
-/* The list entry of image `image` that is active, or that holds hash. */
-static const cJSON *find_entry(const cJSON *list, uint32_t image, const char *hash)
-{
-    const cJSON *e;
-    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(list, "images"))
-    {
-        if (entry_image(e) != (int)image) {
-            continue;
-        }
-        if (hash ? strcmp(entry_str(e, "hash"), hash) == 0 : entry_flag(e, "active")) {
-            return e;
-        }
-    }
-    return NULL;
-}
-
 /* One sentence on what image `image` is on the device now. */
 static void describe_device(struct dfu_run *r, char *buf, size_t cap)
 {
@@ -108,11 +73,11 @@ static void describe_device(struct dfu_run *r, char *buf, size_t cap)
         if (r->action[i] == ACT_OTHER_VARIANT) {
             continue;
         }
-        const cJSON *run = r->list ? find_entry(r->list, n, NULL) : NULL;
-        const cJSON *mine = r->list ? find_entry(r->list, n, r->hash_hex[i]) : NULL;
+        const cJSON *run = r->list ? image_entry_find(r->list, n, NULL) : NULL;
+        const cJSON *mine = r->list ? image_entry_find(r->list, n, r->hash_hex[i]) : NULL;
         len += (size_t)snprintf(buf + len, cap - len, "%simage %u runs %s%s", len ? "; " : "",
-                                (unsigned)n, run ? entry_str(run, "version") : "an unknown version",
-                                run && !entry_flag(run, "confirmed") ? " (not confirmed)" : "");
+                                (unsigned)n, run ? image_entry_str(run, "version") : "an unknown version",
+                                run && !image_entry_flag(run, "confirmed") ? " (not confirmed)" : "");
         if (len >= cap) {
             break;
         }
@@ -122,7 +87,7 @@ static void describe_device(struct dfu_run *r, char *buf, size_t cap)
                                     cJSON_GetObjectItemCaseSensitive(mine, "slot")
                                         ? cJSON_GetObjectItemCaseSensitive(mine, "slot")->valueint
                                         : 1,
-                                    entry_flag(mine, "pending") ? " marked for the next boot" : "");
+                                    image_entry_flag(mine, "pending") ? " marked for the next boot" : "");
         }
     }
 }
@@ -255,31 +220,6 @@ static int mark_images(struct dfu_run *r)
     return 0;
 }
 
-/* Which S slot the first-stage bootloader boots MCUboot from (bootloader
- * info, query active_b0_slot): 0, 1, or a negative error. */
-static int active_s_slot(struct dfu_run *r)
-{
-    uint8_t body[32];
-    struct smp_cbor_writer w;
-    size_t len = 0;
-    smp_cbor_writer_init(&w, body, sizeof(body));
-    smp_cbor_map_open(&w);
-    smp_cbor_put_key(&w, "query");
-    smp_cbor_put_tstr(&w, "active_b0_slot");
-    smp_cbor_close(&w);
-    smp_cbor_writer_finish(&w, &len);
-    cJSON *j = NULL;
-    int rc = smp_session_request(r->s, SMP_OP_READ, SMP_GROUP_OS, OS_MGMT_ID_BOOTLOADER_INFO, body,
-                                 len, r->s->timeout_ms, &j);
-    const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "active");
-    if (rc == 0) {
-        rc = cJSON_IsNumber(a) && (a->valueint == 0 || a->valueint == 1) ? a->valueint
-                                                                            : SESSION_EBADREPLY;
-    }
-    cJSON_Delete(j);
-    return rc;
-}
-
 /* Of S0/S1 variants, only the one linked for the slot that does not run
  * can be written. */
 static int pick_variants(struct dfu_run *r)
@@ -291,7 +231,7 @@ static int pick_variants(struct dfu_run *r)
     if (!any) {
         return 0;
     }
-    int active = active_s_slot(r);
+    int active = cmd_active_b0_slot(r->s);
     if (active < 0) {
         output_step(r->out, "pick", NULL,
                     "The package holds MCUboot for the first-stage bootloader's S slots, and the "
@@ -327,7 +267,7 @@ static int check_running(struct dfu_run *r)
         }
         if (im->s_slot >= 0) {
             /* A new MCUboot shows as the first stage booting its slot. */
-            int now = active_s_slot(r);
+            int now = cmd_active_b0_slot(r->s);
             if (now == im->s_slot) {
                 continue;
             }
@@ -337,12 +277,12 @@ static int check_running(struct dfu_run *r)
                         (unsigned)im->image, r->active_s, im->version);
             return DFU_ENOTRUNNING;
         }
-        const cJSON *run = find_entry(r->list, im->image, NULL);
-        if (run && strcmp(entry_str(run, "hash"), r->hash_hex[i]) == 0) {
+        const cJSON *run = image_entry_find(r->list, im->image, NULL);
+        if (run && strcmp(image_entry_str(run, "hash"), r->hash_hex[i]) == 0) {
             continue;
         }
-        const cJSON *mine = find_entry(r->list, im->image, r->hash_hex[i]);
-        if (!r->had_active[i] && !run && !(mine && entry_flag(mine, "pending"))) {
+        const cJSON *mine = image_entry_find(r->list, im->image, r->hash_hex[i]);
+        if (!r->had_active[i] && !run && !(mine && image_entry_flag(mine, "pending"))) {
             /* An image the device never lists as running (a network
              * core): the bootloader took the upload; nothing more to see. */
             output_warn(r->out,
@@ -357,7 +297,7 @@ static int check_running(struct dfu_run *r)
                      "image %u: the new image (%s) is gone from the device: the bootloader "
                      "refused it (signed by a key it does not trust, or damaged) and erased it",
                      (unsigned)im->image, im->version);
-        } else if (entry_flag(mine, "pending")) {
+        } else if (image_entry_flag(mine, "pending")) {
             snprintf(why, sizeof(why),
                      "image %u: the bootloader did not start %s, it is still marked for the next "
                      "boot (does this bootloader swap images?)",
@@ -366,7 +306,7 @@ static int check_running(struct dfu_run *r)
             snprintf(why, sizeof(why),
                      "image %u: the device reverted to %s: %s was not confirmed or failed to "
                      "start",
-                     (unsigned)im->image, run ? entry_str(run, "version") : "its old image",
+                     (unsigned)im->image, run ? image_entry_str(run, "version") : "its old image",
                      im->version);
         }
         output_step(r->out, "check", NULL, "%s", why);
@@ -428,14 +368,14 @@ static void print_final(struct dfu_run *r)
     const cJSON *e;
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(r->list, "images"))
     {
-        if (entry_flag(e, "active")) {
-            output_step(r->out, "done", NULL, "image %d runs %s (%s%s), hash %s", entry_image(e),
-                        entry_str(e, "version"),
-                        entry_flag(e, "confirmed") ? "confirmed" : "not confirmed",
-                        r->mode == DFU_MODE_TEST && !entry_flag(e, "confirmed")
+        if (image_entry_flag(e, "active")) {
+            output_step(r->out, "done", NULL, "image %d runs %s (%s%s), hash %s", image_entry_image(e),
+                        image_entry_str(e, "version"),
+                        image_entry_flag(e, "confirmed") ? "confirmed" : "not confirmed",
+                        r->mode == DFU_MODE_TEST && !image_entry_flag(e, "confirmed")
                             ? ": the next reset reverts it unless it confirms itself"
                             : "",
-                        entry_str(e, "hash"));
+                        image_entry_str(e, "hash"));
         }
     }
 }
@@ -455,8 +395,8 @@ static int run_steps(struct dfu_run *r)
         if (r->action[i] == ACT_OTHER_VARIANT) {
             continue;
         }
-        const cJSON *run = find_entry(r->list, im->image, NULL);
-        const cJSON *mine = find_entry(r->list, im->image, r->hash_hex[i]);
+        const cJSON *run = image_entry_find(r->list, im->image, NULL);
+        const cJSON *mine = image_entry_find(r->list, im->image, r->hash_hex[i]);
         r->had_active[i] = run != NULL;
         if (run && run == mine) {
             r->action[i] = ACT_RUNNING;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "client/dfu.h"
+#include "client/image_state.h"
 #include "client/session.h"
 #include "client/upload.h"
 
@@ -38,11 +39,6 @@ static void print_json_line(struct output *o, cJSON *j)
 
 static const char *flag_names[] = { "active", "confirmed", "pending", "permanent" };
 
-static bool flag(const cJSON *img, const char *key)
-{
-    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(img, key));
-}
-
 /* Go mcumgr's layout, so eyes and scripts that know it keep working. */
 static void print_image_list(struct output *o, const cJSON *r)
 {
@@ -57,10 +53,10 @@ static void print_image_list(struct output *o, const cJSON *r)
         fprintf(o->out, " image=%d slot=%d\n", cJSON_IsNumber(n) ? n->valueint : 0,
                 cJSON_IsNumber(slot) ? slot->valueint : 0);
         fprintf(o->out, "    version: %s\n", cJSON_IsString(ver) ? ver->valuestring : "");
-        fprintf(o->out, "    bootable: %s\n", flag(img, "bootable") ? "true" : "false");
+        fprintf(o->out, "    bootable: %s\n", image_entry_flag(img, "bootable") ? "true" : "false");
         fprintf(o->out, "    flags:");
         for (size_t i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++) {
-            if (flag(img, flag_names[i])) {
+            if (image_entry_flag(img, flag_names[i])) {
                 fprintf(o->out, " %s", flag_names[i]);
             }
         }

@@ -333,22 +333,10 @@ static int conn_main(struct output *out, int argc, char **argv)
         return 0;
     }
     if (argc == 1 && strcmp(argv[0], "list") == 0) {
-        char path[512];
         cJSON *res = cJSON_CreateObject();
-        cJSON *list = cJSON_AddObjectToObject(res, "profiles");
-        FILE *f = conn_profiles_path(path, sizeof(path)) == 0 ? fopen(path, "r") : NULL;
-        char line[1024];
-        while (f && fgets(line, sizeof(line), f)) {
-            char name[256], spec[768];
-            if (line[0] != '#' && sscanf(line, "%255s %767s", name, spec) == 2) {
-                cJSON_DeleteItemFromObjectCaseSensitive(list, name);
-                cJSON_AddStringToObject(list, name, spec);
-            }
-        }
-        if (f) {
-            fclose(f);
-        }
+        cJSON_AddItemToObject(res, "profiles", conn_profiles_json());
         if (!out->json) {
+            const cJSON *list = cJSON_GetObjectItemCaseSensitive(res, "profiles");
             for (const cJSON *p = list->child; p; p = p->next) {
                 printf("%s %s\n", p->string, p->valuestring);
             }
