@@ -27,7 +27,7 @@
 #include "loader_rig.h"
 
 #define SECTOR 4096u
-#define IMG_CAP 65536u
+#define IMG_CAP 131072u
 
 enum scenario {
     SC_PERM,         /* permanent request: one swap */

@@ -92,7 +92,7 @@ static size_t build(const struct rig *r, const struct bt_signer *signer, uint8_t
                     uint8_t minor, uint32_t payload_len, uint8_t seed, const struct bt_tlv *prot,
                     size_t nprot, uint8_t *out, size_t cap)
 {
-    static uint8_t base[IMAGE_HEADER_SIZE + 65536];
+    static uint8_t base[IMAGE_HEADER_SIZE + 131072];
     uint32_t x = 0x9e3779b9u * (seed + 1u);
     struct bt_image_spec spec = { .base = base, .hash_tlvs = 1,
                                   .signer = signer ? signer : &r->signer, .prot = prot,
