@@ -3,6 +3,7 @@
  * in src/client.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -452,6 +453,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "smpdfu: --timeout must be > 0 and --tries >= 1\n");
         return EXIT_USAGE;
     }
+    /* A link whose device went away (a reset) must fail a write, not end
+     * the program. */
+    signal(SIGPIPE, SIG_IGN);
     struct output out;
     output_init(&out, g.json, stdout, stderr);
     out.quiet = g.quiet;
