@@ -110,6 +110,31 @@ static void log_trailer(const struct loader_ctx *c, const char *slot,
     emit(c, &l);
 }
 
+/*
+ * trailer_read, with one reading of MCUboot's own: a flag byte that is
+ * neither erased nor 0x01 counts as set. Only 0x01 is ever written to a
+ * flag, so such a byte is that write cut half-way (a torn write on a
+ * flash whose write block is one byte); the write was made because the
+ * step it marks was done. MCUboot reads it as "bad", which matches no
+ * row of its tables: a test image whose copy_done tore would never be
+ * reverted.
+ */
+static int read_trailer(const struct flash_area *fa, const struct trailer_config *cfg,
+                        struct trailer_state *st)
+{
+    int rc = trailer_read(fa, cfg, st);
+
+    if (rc == 0) {
+        if (st->copy_done == TRAILER_FLAG_BAD) {
+            st->copy_done = TRAILER_FLAG_SET;
+        }
+        if (st->image_ok == TRAILER_FLAG_BAD) {
+            st->image_ok = TRAILER_FLAG_SET;
+        }
+    }
+    return rc;
+}
+
 /* Why an image fails the rollback check, for the log; NULL if it passes. */
 static const char *rollback_refusal(const struct loader_ctx *c, const struct image_result *res,
                                     int *rc)
@@ -288,11 +313,11 @@ static int validated_swap_type(const struct loader_ctx *c, uint8_t *type)
     const struct trailer_state *secp = &sec;
     int rc;
 
-    if (trailer_read(c->sp.primary, c->sp.trailer, &pri) != 0) {
+    if (read_trailer(c->sp.primary, c->sp.trailer, &pri) != 0) {
         return LOADER_EFLASH;
     }
     /* An unreadable secondary trailer counts as empty. */
-    if (trailer_read(c->sp.secondary, c->sp.trailer, &sec) != 0) {
+    if (read_trailer(c->sp.secondary, c->sp.trailer, &sec) != 0) {
         secp = NULL;
     }
     log_trailer(c, "Primary slot", &pri);
@@ -336,8 +361,8 @@ static int move_status_source(const struct loader_ctx *c, uint8_t *source)
     struct trailer_state pri;
     struct trailer_state sec;
 
-    if (trailer_read(c->sp.primary, c->sp.trailer, &pri) != 0 ||
-        trailer_read(c->sp.secondary, c->sp.trailer, &sec) != 0) {
+    if (read_trailer(c->sp.primary, c->sp.trailer, &pri) != 0 ||
+        read_trailer(c->sp.secondary, c->sp.trailer, &sec) != 0) {
         return LOADER_EFLASH;
     }
     *source = pri.magic == TRAILER_MAGIC_GOOD && pri.copy_done == TRAILER_FLAG_UNSET &&
@@ -354,7 +379,7 @@ static int read_status_from(const struct loader_ctx *c, const struct flash_area 
     struct trailer_state st;
 
     if (boot_status_read_records(fa, c->sp.trailer, scratch, bs, inconsistent) != 0 ||
-        trailer_read(fa, c->sp.trailer, &st) != 0) {
+        read_trailer(fa, c->sp.trailer, &st) != 0) {
         return LOADER_EFLASH;
     }
     bs->swap_type = st.swap_type;
@@ -390,7 +415,7 @@ static int read_status(const struct loader_ctx *c, struct boot_status *bs, bool 
          * that erase can leave the scratch trailer whole but its data
          * half erased; the primary's own records then show it is stale.
          */
-        if (trailer_read(c->sp.primary, c->sp.trailer, &pri) != 0) {
+        if (read_trailer(c->sp.primary, c->sp.trailer, &pri) != 0) {
             return LOADER_EFLASH;
         }
         boot_status_reset(&in_primary);
@@ -422,7 +447,7 @@ static int mark_swapped(const struct loader_ctx *c, uint8_t type)
     struct trailer_state pri;
 
     if (type == BOOT_SWAP_TYPE_PERM || type == BOOT_SWAP_TYPE_REVERT) {
-        if (trailer_read(c->sp.primary, c->sp.trailer, &pri) != 0) {
+        if (read_trailer(c->sp.primary, c->sp.trailer, &pri) != 0) {
             return LOADER_EFLASH;
         }
         if (pri.image_ok == TRAILER_FLAG_UNSET &&
@@ -700,7 +725,7 @@ static int carry_out(struct pair_plan *p, struct loader_image *out)
         if (c->sp.trailer->mode == TRAILER_MODE_OVERWRITE_ONLY) {
             return LOADER_OK;
         }
-        if (trailer_read(c->sp.primary, c->sp.trailer, &pri) != 0) {
+        if (read_trailer(c->sp.primary, c->sp.trailer, &pri) != 0) {
             return LOADER_EFLASH;
         }
         if (pri.image_ok == TRAILER_FLAG_UNSET &&
@@ -725,7 +750,7 @@ static int raise_counter(const struct loader_ctx *c, const struct image_result *
     if (ops == NULL) {
         return LOADER_OK;
     }
-    if (trailer_read(c->sp.primary, c->sp.trailer, &pri) != 0) {
+    if (read_trailer(c->sp.primary, c->sp.trailer, &pri) != 0) {
         return LOADER_EFLASH;
     }
     /* A test image may still be reverted: its counter waits. */

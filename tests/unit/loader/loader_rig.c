@@ -21,11 +21,13 @@ static void rig_log(void *arg, char level, const char *line)
 
 #define RIG_MAX_SECTORS 130
 
+uint8_t rig_write_block = 4;
+
 void rig_open_map(struct rig *r, enum trailer_mode mode, const uint32_t *sizes, size_t count,
                   uint32_t scratch_size)
 {
     struct flash_sector map[2 * RIG_MAX_SECTORS + 1];
-    struct flash_sim_config fc = { .write_block = 4, .erase_value = 0xff, .sectors = map };
+    struct flash_sim_config fc = { .write_block = rig_write_block, .erase_value = 0xff, .sectors = map };
     uint32_t slot = 0;
     size_t n = 0;
 
@@ -61,7 +63,7 @@ void rig_open_map(struct rig *r, enum trailer_mode mode, const uint32_t *sizes, 
     bt_signer_new(&r->signer);
     r->key = (struct image_key){ .type = CRYPTO_SIG_ED25519, .key = r->signer.der,
                                  .key_len = sizeof(r->signer.der) };
-    r->cfg.trailer = trailer_config_default(mode, 4);
+    r->cfg.trailer = trailer_config_default(mode, rig_write_block);
     r->cfg.pairs = &r->pair;
     r->cfg.pair_count = 1;
     r->cfg.scratch = scratch_size > 0 ? &r->scratch : NULL;

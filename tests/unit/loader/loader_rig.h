@@ -36,7 +36,10 @@ struct rig {
     bool quiet; /* keep the log, do not print it */
 };
 
-/* Slots of slot_sectors sectors each, write block 4, erased 0xff; with
+/* Write block of the rigs opened from now on (default 4). */
+extern uint8_t rig_write_block;
+
+/* Slots of slot_sectors sectors each, write block rig_write_block, erased 0xff; with
  * swap-scratch, a scratch area of one sector follows. */
 void rig_open(struct rig *r, enum trailer_mode mode, uint32_t sector_size,
               uint32_t slot_sectors);
