@@ -156,6 +156,9 @@ int device_server_start(struct device *dev)
     sc.bootloader_name = "MCUboot";
     sc.bootloader_mode = mcuboot_mode_of(dev->cfg.mode);
     sc.has_first_stage = lo->first_stage >= 0;
+    /* With two image pairs (nRF5340) the network core cannot confirm
+     * itself: the application confirms it, as NCS builds allow. */
+    sc.allow_confirm_other_images = lo->pair_count > 1;
     sc.kernel_name = "Zephyr";
     sc.node_name = "smpdfu-device";
     sc.kernel_release = "smpdfu-sim";

@@ -108,8 +108,9 @@ static int next_boot_policy(const struct smp_server *srv, size_t pi, unsigned sl
     bool active_image = srv->cfg.pairs[pi].image == srv->cfg.active_image;
 
     *done = false;
-    /* Confirming another image could make a never-run image permanent. */
-    if (confirm && !active_image) {
+    /* Confirming another image could make a never-run image permanent:
+     * only builds that must (a core that cannot confirm itself) allow it. */
+    if (confirm && !active_image && !srv->cfg.allow_confirm_other_images) {
         return SMP_IMG_ERR_IMAGE_CONFIRMATION_DENIED;
     }
     if (!confirm && slot == IMG_SLOT_PRIMARY) {

@@ -124,6 +124,11 @@ struct smp_server_config {
     bool has_first_stage;        /* an NSIB-style first stage (S0/S1) boots MCUboot */
     /* Compare build numbers too when "upgrade" asks for a newer image. */
     bool version_cmp_use_build;
+    /* Let "confirm" name a slot of an image other than the running one, as
+     * NCS builds for the nRF5340 do (the network core cannot confirm itself;
+     * CONFIG_MCUMGR_GRP_IMG_ALLOW_CONFIRM_NON_ACTIVE_IMAGE_ANY). Otherwise
+     * such a request gets IMAGE_CONFIRMATION_DENIED, as in Zephyr. */
+    bool allow_confirm_other_images;
 
     /* OS/application info (OS command 7), one string per format letter;
      * NULL prints "unknown", except build_date: NULL makes 'b' invalid as

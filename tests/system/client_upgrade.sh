@@ -158,9 +158,11 @@ stop_device
 # The default for several images is confirm, network core first.
 start53 flash53b.bin || { not_ok "nrf5340 device starts again"; finish; exit 1; }
 smp "$WORK/y" upgrade "$WORK/dfu_application.zip"
+check "zip: the confirm-mode upgrade succeeds" test $? -eq 0
 check "zip: confirm is the default for several images" \
     test "$(sed -n 's/^Marking image \([01]\) (2.0.0) for a permanent switch/\1/p' "$WORK/y" | tr -d '\n')" = 10
 check "zip: image 0 runs 2.0.0 after a confirm-mode upgrade" \
     test "$(slot_field 0 0 version)" = 2.0.0
+check "zip: image 1 runs 2.0.0 after a confirm-mode upgrade" has "$WORK/y" "image 1 runs 2.0.0"
 
 finish

@@ -428,6 +428,32 @@ static void test_two_images(void **state)
     assert_int_equal(ts.magic, TRAILER_MAGIC_UNSET);
 }
 
+/* A build for a core that cannot confirm itself lets the other image be
+ * confirmed: a permanent request for its secondary, written as MCUboot would. */
+static void test_two_images_confirm_allowed(void **state)
+{
+    struct fixture *f = *state;
+    struct trailer_state ts;
+
+    load_secondary0(f, 0, 0);
+    load_secondary1(f);
+    f->b.cfg.allow_confirm_other_images = true;
+    t_bench_start(&f->b);
+    /* Its running image needs nothing: never swapped, nothing to confirm. */
+    state_write(f, SMP_VER_2, f->hash_p1, 1);
+    t_expect_ok(&f->b);
+    state_write(f, SMP_VER_2, f->hash_s1, 1);
+    t_expect_ok(&f->b);
+    read_trailer(f, &f->b.secondary1, &ts);
+    assert_int_equal(ts.magic, TRAILER_MAGIC_GOOD);
+    assert_int_equal(ts.image_ok, TRAILER_FLAG_SET);
+    assert_int_equal(ts.swap_info_raw, (1u << 4) | BOOT_SWAP_TYPE_PERM);
+    read_trailer(f, &f->b.secondary0, &ts);
+    assert_int_equal(ts.magic, TRAILER_MAGIC_UNSET);
+    /* Once permanent, the switch cannot be taken back. */
+    expect_state_err(f, f->hash_p1, 32, 1, SMP_IMG_ERR_IMAGE_ALREADY_PENDING, SMP_MGMT_EBADSTATE);
+}
+
 static void test_active_image_unknown(void **state)
 {
     struct fixture *f = *state;
@@ -449,6 +475,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hash_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_trailers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flash_failure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_two_images_confirm_allowed, setup2, teardown),
         cmocka_unit_test_setup_teardown(test_two_images, setup2, teardown),
         cmocka_unit_test_setup_teardown(test_active_image_unknown, setup, teardown),
     };
