@@ -4,8 +4,9 @@
  * (boots plus the application's own confirm); then for every operation i
  * and each way of cutting (before the operation, torn write, partial
  * erase) the scenario runs again with power cut at i, the device
- * rebooting and carrying on, once with that single cut and once with a
- * second cut at a random later point of the recovery.
+ * rebooting and carrying on: once with that single cut, then with a
+ * second cut at each of the first operations of the recovery and at one
+ * random later point of it.
  *
  * After every boot that reaches the application, the primary slot must
  * hold exactly the old or the new image (a signature-valid image whose
@@ -228,19 +229,31 @@ static bool old_image_required(const struct campaign_case *cc, unsigned k, bool 
     return back || (cc->sc == SC_TEST_REVERT && k >= 2);
 }
 
-/* After the cut at cut_at: power back on, maybe arm a second cut at a
- * random point of what is left to do (the clean run's remaining
- * operations bound the recovery's, give or take the step redone). */
-static void reboot_after_cut(struct run *r, long cut_at, bool second_cut, bool *armed_second)
-{
-    flash_sim_reboot(&r->rig.sim);
-    if (second_cut && !*armed_second) {
-        enum flash_sim_cut kinds[] = { FLASH_SIM_CUT_BEFORE, FLASH_SIM_CUT_TORN_WRITE,
-                                       FLASH_SIM_CUT_PARTIAL_ERASE };
+/* Second cuts after the first one: at recovery operation 0 .. FIXED-1
+ * (kinds in turn), then one at a random point of what is left to do (the
+ * clean run's remaining operations bound the recovery's, give or take the
+ * step redone). */
+#define NO_SECOND_CUT (-1)
+#define SECOND_CUTS_FIXED 4
+#define SECOND_CUT_RANDOM SECOND_CUTS_FIXED
 
+/* After the cut at cut_at: power back on, maybe arm a second cut. */
+static void reboot_after_cut(struct run *r, long cut_at, int second, bool *armed_second)
+{
+    static const enum flash_sim_cut kinds[] = { FLASH_SIM_CUT_BEFORE, FLASH_SIM_CUT_TORN_WRITE,
+                                                FLASH_SIM_CUT_PARTIAL_ERASE };
+
+    flash_sim_reboot(&r->rig.sim);
+    if (second == NO_SECOND_CUT || *armed_second) {
+        return;
+    }
+    *armed_second = true;
+    if (second < SECOND_CUTS_FIXED) {
+        /* The first operations of a recovery rebuild its state: cut each. */
+        flash_sim_cut_power_after(&r->rig.sim, (uint32_t)second, kinds[second % 3]);
+    } else {
         uint32_t left = r->clean_ops > (uint32_t)cut_at ? r->clean_ops - (uint32_t)cut_at : 1u;
 
-        *armed_second = true;
         flash_sim_cut_power_after(&r->rig.sim, next_rand(r) % left, kinds[next_rand(r) % 3u]);
     }
 }
@@ -254,7 +267,7 @@ static void fail_run(const struct run *r, const char *what, uint32_t cut_at, int
 
 /* Run the scenario from the initial flash. cut_at < 0: no cut. */
 static void run_scenario(struct run *r, const struct campaign_case *cc, long cut_at, int kind,
-                         bool second_cut)
+                         int second)
 {
     struct loader_result res;
     bool armed_second = false;
@@ -281,7 +294,7 @@ static void run_scenario(struct run *r, const struct campaign_case *cc, long cut
         if (flash_sim_power_is_cut(&r->rig.sim)) {
             r->second_cuts += armed_second;
             cut_since_boot = true;
-            reboot_after_cut(r, cut_at, second_cut, &armed_second);
+            reboot_after_cut(r, cut_at, second, &armed_second);
             continue;
         }
         if (rc != LOADER_OK) {
@@ -310,7 +323,7 @@ static void run_scenario(struct run *r, const struct campaign_case *cc, long cut
             if (flash_sim_power_is_cut(&r->rig.sim)) {
                 r->second_cuts += armed_second;
                 cut_since_boot = true;
-                reboot_after_cut(r, cut_at, second_cut, &armed_second);
+                reboot_after_cut(r, cut_at, second, &armed_second);
                 completed--; /* the application did not get to run */
                 continue;
             }
@@ -372,7 +385,7 @@ static char running_image1(const struct loader_result *res, const struct run *r)
  * new image 1. Every boot that reaches the application runs old or new in
  * each pair, never the new image 0 beside the old image 1; the first such
  * boot runs both new ones. */
-static void run_scenario_two(struct run *r, long cut_at, int kind, bool second_cut)
+static void run_scenario_two(struct run *r, long cut_at, int kind, int second)
 {
     struct loader_result res;
     bool armed_second = false;
@@ -396,7 +409,7 @@ static void run_scenario_two(struct run *r, long cut_at, int kind, bool second_c
         rc = rig_boot(&r->rig, &res);
         if (flash_sim_power_is_cut(&r->rig.sim)) {
             r->second_cuts += armed_second;
-            reboot_after_cut(r, cut_at, second_cut, &armed_second);
+            reboot_after_cut(r, cut_at, second, &armed_second);
             continue;
         }
         if (rc != LOADER_OK) {
@@ -427,40 +440,44 @@ static void run_case(void **state)
     const struct campaign_case *cc = *state;
     struct run *r = run_new(cc);
     uint64_t total;
-    unsigned tried = 0;
+    unsigned single = 0;
+    unsigned doubled = 0;
     unsigned second_hit = 0;
     unsigned reverted_by_cut = 0;
 
     r->rng = 0x2545f491u;
     if (cc->layout == LAYOUT_TWO_IMAGES) {
-        run_scenario_two(r, -1, 0, false);
+        run_scenario_two(r, -1, 0, NO_SECOND_CUT);
     } else {
-        run_scenario(r, cc, -1, 0, false);
+        run_scenario(r, cc, -1, 0, NO_SECOND_CUT);
     }
     total = ops_done(r);
     assert_true(total > 0);
     r->clean_ops = (uint32_t)total;
     for (uint32_t i = 0; i < total; i++) {
         for (int kind = FLASH_SIM_CUT_BEFORE; kind <= FLASH_SIM_CUT_PARTIAL_ERASE; kind++) {
-            if (cc->layout == LAYOUT_TWO_IMAGES) {
-                run_scenario_two(r, i, kind, false);
-                run_scenario_two(r, i, kind, true);
-                second_hit += r->second_cuts;
-                tried += 2;
-                continue;
+            for (int second = NO_SECOND_CUT; second <= SECOND_CUT_RANDOM; second++) {
+                if (cc->layout == LAYOUT_TWO_IMAGES) {
+                    run_scenario_two(r, i, kind, second);
+                } else {
+                    run_scenario(r, cc, i, kind, second);
+                }
+                if (second == NO_SECOND_CUT) {
+                    single++;
+                    reverted_by_cut += r->went_back_by_cut;
+                } else {
+                    doubled++;
+                    second_hit += r->second_cuts;
+                }
             }
-            run_scenario(r, cc, i, kind, false);
-            reverted_by_cut += r->went_back_by_cut;
-            run_scenario(r, cc, i, kind, true);
-            second_hit += r->second_cuts;
-            tried += 2;
         }
     }
     printf("powercut: %-32s %4u ops in a clean run; %u cut points x 3 kinds = %u runs "
-           "with one cut, %u with a second cut in the recovery (%u of those hit); "
-           "%u cuts between swap and confirmation ended in a revert\n",
-           cc->name, (unsigned)total, (unsigned)total, tried / 2, tried / 2, second_hit,
-           reverted_by_cut);
+           "with one cut, %u with a second cut in the recovery (its first %d operations "
+           "and a random one; %u of those hit); %u cuts between swap and confirmation "
+           "ended in a revert\n",
+           cc->name, (unsigned)total, (unsigned)total, single, doubled, SECOND_CUTS_FIXED,
+           second_hit, reverted_by_cut);
     fflush(stdout);
     run_free(r);
 }
