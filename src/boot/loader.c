@@ -12,6 +12,7 @@
 #include "boot/byteorder.h"
 #include "boot/loader_deps.h"
 #include "boot/loader_log.h"
+#include "boot/loader_nsib.h"
 #include "boot/swap_move.h"
 #include "boot/swap_overwrite.h"
 #include "boot/swap_region.h"
@@ -39,6 +40,8 @@ const char *loader_strerror(int err)
         return "security counter storage failed";
     case LOADER_EROLLBACK:
         return "refused by rollback protection";
+    case LOADER_EREBOOT:
+        return "new bootloader copied; reset for the first stage";
     default:
         return "unknown error";
     }
@@ -819,6 +822,15 @@ int loader_boot(const struct loader_config *cfg, struct loader_result *res)
         }
     }
     res->image_count = cfg->pair_count;
+    res->fs_target = -1;
+    /* A bootloader candidate shares image 0's secondary slot; it is dealt
+     * with before the pairs so it is never swapped in as an application. */
+    if (cfg->first_stage != NULL) {
+        rc = loader_nsib_candidate(cfg, res);
+        if (rc != LOADER_OK) {
+            return rc;
+        }
+    }
     /* Interrupted swaps are finished and every request decided before any
      * new swap starts: dependencies are judged on the whole picture. */
     for (size_t i = 0; i < cfg->pair_count; i++) {

@@ -14,7 +14,8 @@
  * Returns LOADER_OK when image 0's primary may be booted; LOADER_ENOBOOT
  * when it may not; LOADER_EFLASH when a flash operation failed mid-way
  * (on the simulator: the power was cut) -- the state on flash is then one
- * the next loader_boot() resumes from.
+ * the next loader_boot() resumes from; LOADER_EREBOOT when a bootloader
+ * update was copied for the first stage (struct loader_first_stage).
  */
 #ifndef SMPDFU_BOOT_LOADER_H
 #define SMPDFU_BOOT_LOADER_H
@@ -24,6 +25,7 @@
 #include <stdint.h>
 
 #include "boot/image.h"
+#include "boot/nsib.h"
 #include "boot/trailer.h"
 #include "flash/flash_area.h"
 
@@ -38,6 +40,8 @@ enum loader_err {
     LOADER_ENOBOOT = -3, /* no valid image in image 0's primary slot */
     LOADER_ECOUNTER = -5, /* the port's security counter failed */
     LOADER_EROLLBACK = -6, /* (loader_image.primary_rc) refused by rollback protection */
+    LOADER_EREBOOT = -7, /* a new bootloader went into the idle S slot: reset so the
+                            first stage can pick it (nothing else was done) */
 };
 
 const char *loader_strerror(int err);
@@ -59,6 +63,31 @@ struct loader_counter_ops {
     int (*get)(void *arg, uint8_t image, uint32_t *value);
     int (*set)(void *arg, uint8_t image, uint32_t value);
     void *arg;
+};
+
+/*
+ * The first stage (NSIB) this loader was started by, from S0 or S1. An
+ * MCUboot image in image 0's secondary slot whose reset vector lies in S0
+ * or S1 is a bootloader update, not an application: when the secondary
+ * trailer asks for it (test or permanent alike -- an S slot keeps no
+ * trailer, so nothing can revert it) and its MCUboot signature holds, it
+ * is copied into the S slot it is linked for, provided that is the idle
+ * one; then loader_boot returns LOADER_EREBOOT and the first stage decides
+ * by fw_info version. A candidate linked for the running slot is erased.
+ * The application pair is never swapped for it.
+ */
+struct loader_first_stage {
+    const struct nsib_config *nsib; /* s0, s1, flash_base, hw_id */
+    int active_slot;                /* 0 or 1: the S slot this loader runs from */
+};
+
+/* What happened to a bootloader candidate during this boot. */
+enum loader_fs_action {
+    LOADER_FS_NONE,        /* no bootloader candidate asked for */
+    LOADER_FS_COPIED,      /* copied into the idle S slot (LOADER_EREBOOT) */
+    LOADER_FS_INSTALLED,   /* already in the running slot: secondary scrubbed */
+    LOADER_FS_WRONG_SLOT,  /* linked for the running slot: erased */
+    LOADER_FS_INVALID,     /* not valid or too large for its S slot: erased */
 };
 
 /* One log line (NUL-terminated, no newline); level 'I', 'W' or 'E'. */
@@ -83,6 +112,8 @@ struct loader_config {
     bool downgrade_by_security_counter;
     /* NULL: no hardware rollback protection. */
     const struct loader_counter_ops *counter;
+    /* NULL: MCUboot is the first thing that runs. */
+    const struct loader_first_stage *first_stage;
     loader_log_fn log;
     void *log_arg;
 };
@@ -102,6 +133,11 @@ struct loader_image {
 struct loader_result {
     struct loader_image images[LOADER_MAX_IMAGES];
     size_t image_count;
+    /* With a first stage: the bootloader candidate's fate, the S slot it
+     * was linked for (-1: none) and its fw_info version (0: none found). */
+    enum loader_fs_action fs_action;
+    int fs_target;
+    uint32_t fs_version;
 };
 
 int loader_boot(const struct loader_config *cfg, struct loader_result *res);

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "device/app_marker_flash.h"
+#include "device/device_first_stage.h"
 
 void device_log(struct device *dev, char level, const char *fmt, ...)
 {
@@ -49,7 +50,11 @@ int device_open(struct device *dev, const struct device_config *cfg)
         dev->keys[i] = device_key_view(&dev->cfg.keys[i]);
     }
     dev->trailer = trailer_config_default(dev->cfg.mode, lo->geo.write_block);
-    return DEVICE_OK;
+    int rc = device_first_stage_open(dev);
+    if (rc) {
+        flash_sim_close(&dev->sim);
+    }
+    return rc;
 }
 
 void device_close(struct device *dev)
@@ -78,11 +83,24 @@ int device_install(struct device *dev, const char *area_name, const char *image_
     int extra = fgetc(f);
     bool read_err = ferror(f) != 0;
     fclose(f);
-    if (!buf || read_err || extra != EOF) {
+    uint32_t at = 0;
+    if (buf && dev->cfg.layout.first_stage >= 0 &&
+        (strcmp(fa->name, "s0") == 0 || strcmp(fa->name, "s1") == 0)) {
+        at = device_s_slot_offset(buf, n);
+    }
+    if (!buf || read_err || extra != EOF || n > fa->size - at) {
         device_log(dev, 'E', "install: %s does not fit %s (%u bytes)", image_path, fa->name,
-                   (unsigned)fa->size);
+                   (unsigned)(fa->size - at));
         free(buf);
         return DEVICE_EIMAGE;
+    }
+    if (at != 0) {
+        /* The pad stays erased, as NCS's merged hex leaves it. */
+        memmove(buf + at, buf, n);
+        memset(buf, dev->cfg.layout.geo.erase_value, at);
+        n += at;
+        device_log(dev, 'I', "install: %s is not an MCUboot image: written after the 0x%x pad",
+                   image_path, (unsigned)at);
     }
     int rc = flash_sim_load(&dev->sim, fa->off, fa->size, buf, n);
     free(buf);
@@ -172,6 +190,7 @@ static int run_loader(struct device *dev, struct loader_result *res)
         .key_count = dev->cfg.key_count,
     };
     lc.downgrade_prevention = dev->cfg.downgrade_prevention;
+    lc.first_stage = dev->first_stage_on ? &dev->first_stage : NULL;
     lc.log = loader_log_line;
     lc.log_arg = dev;
     return loader_boot(&lc, res);
@@ -191,16 +210,60 @@ static enum app_behaviour app_behaviour_of(struct device *dev, const struct flas
     return *marked ? b : APP_BEHAVIOUR_NO_CONFIRM;
 }
 
+/* Resets the loader may ask for in one power-up: one per bootloader copy,
+ * and the copy scrubs its request before asking. */
+#define DEVICE_MAX_CHAINED_RESETS 4
+
+/* One pass: first stage, loader. *reboot when the loader asks for a reset. */
+static int boot_once(struct device *dev, struct loader_result *res, int *lrc)
+{
+    const struct layout *lo = &dev->cfg.layout;
+    memset(res, 0, sizeof(*res));
+    dev->boot_count++;
+    if (dev->first_stage_on) {
+        int slot;
+        int rc = device_first_stage_boot(dev, &slot);
+        if (rc || slot < 0) {
+            *lrc = LOADER_ENOBOOT;
+            return rc;
+        }
+        dev->first_stage = (struct loader_first_stage){ .nsib = &dev->nsib, .active_slot = slot };
+        const struct flash_area *s = slot == 0 ? dev->nsib.s0 : dev->nsib.s1;
+        device_log(dev, 'I', "Starting bootloader from S%d (%s at 0x%x) (boot %u, layout %s)",
+                   slot, s->name, (unsigned)s->off, dev->boot_count, lo->name);
+    } else {
+        device_log(dev, 'I', "Starting bootloader (boot %u, layout %s)", dev->boot_count,
+                   lo->name);
+    }
+    *lrc = run_loader(dev, res);
+    return DEVICE_OK;
+}
+
 int device_boot(struct device *dev)
 {
     const struct layout *lo = &dev->cfg.layout;
-    dev->boot_count++;
     dev->serving = false;
     dev->reset_requested = false;
-    device_log(dev, 'I', "Starting bootloader (boot %u, layout %s)", dev->boot_count, lo->name);
 
     struct loader_result res;
-    int lrc = run_loader(dev, &res);
+    int lrc = LOADER_ENOBOOT;
+    for (int n = 0;; n++) {
+        int rc = boot_once(dev, &res, &lrc);
+        if (rc) {
+            return rc;
+        }
+        if (lrc != LOADER_EREBOOT) {
+            break;
+        }
+        if (n == DEVICE_MAX_CHAINED_RESETS) {
+            device_log(dev, 'E', "boot: the loader keeps asking for resets; stopped");
+            return DEVICE_EINVAL;
+        }
+        device_log(dev, 'I', "boot: reset (new bootloader for the first stage)");
+    }
+    if (dev->first_stage_on && lrc == LOADER_ENOBOOT && res.image_count == 0) {
+        return DEVICE_OK; /* the first stage found nothing to start */
+    }
     if (lrc == LOADER_EFLASH || lrc == LOADER_EINVAL) {
         device_log(dev, 'E', "boot: loader stopped: %s", loader_strerror(lrc));
         return lrc == LOADER_EFLASH ? DEVICE_EFLASH : DEVICE_EINVAL;

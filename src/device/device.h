@@ -2,7 +2,9 @@
  * The simulated device: a flash file laid out by a partition layout, a boot
  * path and an application that serves SMP.
  *
- * Power-up and every reset go through device_boot(): the MCUboot-compatible
+ * Power-up and every reset go through device_boot(): on a layout with a
+ * provisioned first stage (b0, S0/S1: src/device/device_first_stage.h) it
+ * picks the S slot first and the loader runs from there; the MCUboot-compatible
  * loader (src/boot/loader.h) finishes or carries out what the trailers ask
  * for each image pair -- swap, revert, erase an invalid candidate -- and
  * validates every primary slot (signatures checked against the trusted
@@ -54,6 +56,10 @@ struct device_config {
     enum trailer_mode mode;
     /* Refuse candidates older than the running image (erased at boot). */
     bool downgrade_prevention;
+    /* First-stage key (raw ECDSA P-256 X||Y) provisioned into a blank
+     * provision area (src/device/device_first_stage.h). */
+    bool has_b0_key;
+    uint8_t b0_pub[64];
     FILE *log;
 };
 
@@ -66,6 +72,10 @@ struct device {
     struct smp_server server;
     struct smp_server_image_pair pairs[LAYOUT_MAX_PAIRS];
     struct loader_pair loader_pairs[LAYOUT_MAX_PAIRS];
+    /* The first stage, when the layout has one and it is provisioned. */
+    bool first_stage_on;
+    struct nsib_config nsib;
+    struct loader_first_stage first_stage;
     unsigned boot_count;
     bool serving;          /* the application is up and answers SMP */
     bool reset_requested;  /* SMP reset accepted; reboot after the response */
@@ -78,11 +88,15 @@ int device_open(struct device *dev, const struct device_config *cfg);
 void device_close(struct device *dev);
 
 /* Write an image file into the named area as a programming station does
- * (erase the area, write the bytes). */
+ * (erase the area, write the bytes). Into s0/s1, a file that is not an
+ * MCUboot image (the bare first-stage-signed firmware) goes after the
+ * slot's pad, where it was linked. */
 int device_install(struct device *dev, const char *area_name, const char *image_path);
 
-/* Boot path, then start the application (see above). DEVICE_EFLASH if
- * the loader could not finish for lack of flash: nothing runs. */
+/* Boot path, then start the application (see above); a reset the loader
+ * asks for after copying a new bootloader is carried out here, so one call
+ * can go through several boots. DEVICE_EFLASH if the first stage or the
+ * loader could not finish for lack of flash: nothing runs. */
 int device_boot(struct device *dev);
 
 /*

@@ -26,6 +26,17 @@ static int mcuboot_mode_of(enum trailer_mode m)
     return -1;
 }
 
+/* Bootloader info "active_b0_slot": the slot the first stage would pick
+ * now, by valid fw_info (after a bootloader copy, before the reset, that
+ * is already the new one -- as in NCS). */
+static int app_b0_active_slot(void *ctx)
+{
+    struct device *dev = ctx;
+    int slot;
+
+    return nsib_active_slot(&dev->nsib, &slot) == 0 ? slot : -1;
+}
+
 static void app_log(void *ctx, char level, const char *msg)
 {
     device_log(ctx, level, "smp: %s", msg);
@@ -155,7 +166,8 @@ int device_server_start(struct device *dev)
     sc.trailer = dev->trailer;
     sc.bootloader_name = "MCUboot";
     sc.bootloader_mode = mcuboot_mode_of(dev->cfg.mode);
-    sc.has_first_stage = lo->first_stage >= 0;
+    sc.has_first_stage = dev->first_stage_on;
+    sc.b0_active_slot = dev->first_stage_on ? app_b0_active_slot : NULL;
     /* With two image pairs (nRF5340) the network core cannot confirm
      * itself: the application confirms it, as NCS builds allow. */
     sc.allow_confirm_other_images = lo->pair_count > 1;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "device/device.h"
+#include "device/device_first_stage.h"
 #include "device/device_serve.h"
 #include "device/pm_static.h"
 #include "transport/serial.h"
@@ -31,13 +32,18 @@ static void usage(FILE *f)
             "                     [--udp HOST:PORT] [--serial pty|DEVICE] [--baud N]\n"
             "                     [--install AREA=IMAGE ...] [--trust-key KEY ...]\n"
             "                     [--boot-mode move|scratch|overwrite] [--downgrade-prevention]\n"
-            "                     [--log FILE]\n"
+            "                     [--b0-key KEY.pem] [--log FILE]\n"
             "Simulated device: creates or opens FILE as its flash (layout default nrf52840),\n"
             "programs the images given with --install, boots through the MCUboot-compatible\n"
             "loader (swap, revert, erase invalid candidates), and serves SMP until SIGTERM.\n"
             "--boot-mode picks the upgrade strategy (default move; --mode takes MCUboot's\n"
             "names swap-move, swap-scratch, swap-offset, overwrite-only); --downgrade-prevention\n"
             "erases candidates older than the running image.\n"
+            "--b0-key provisions the first stage (NSIB/B0 of layout nrf52840) with the hash\n"
+            "of that ECDSA P-256 key when the provision area is blank (a new flash file); a\n"
+            "provisioned device boots b0 -> MCUboot from S0 or S1 -> application.\n"
+            "--install s0=FILE / s1=FILE takes the first-stage-signed image (written after\n"
+            "the 0x200 pad) or its MCUboot-wrapped update (written at the slot start).\n"
             "Without --udp and --serial it listens on udp 127.0.0.1:%d. Port 0 picks a free\n"
             "port; the addresses are printed as 'listening udp HOST:PORT' and\n"
             "'listening serial PATH'. Layouts:",
@@ -126,6 +132,13 @@ int main(int argc, char **argv)
                 return 2;
             }
             installs[n_installs++] = v;
+        } else if (strcmp(a, "--b0-key") == 0) {
+            int rc = device_b0_key_load(v, cfg.b0_pub);
+            if (rc) {
+                fprintf(stderr, "smpdfu-device: %s: not an ECDSA P-256 key file (%d)\n", v, rc);
+                return 1;
+            }
+            cfg.has_b0_key = true;
         } else if (strcmp(a, "--trust-key") == 0) {
             if (cfg.key_count == DEVICE_MAX_KEYS) {
                 fprintf(stderr, "smpdfu-device: at most %d keys\n", DEVICE_MAX_KEYS);
