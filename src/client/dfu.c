@@ -250,8 +250,10 @@ static int pick_variants(struct dfu_run *r)
         cJSON *f = cJSON_CreateObject();
         cJSON_AddNumberToObject(f, "active_s_slot", active);
         cJSON_AddStringToObject(f, "file", im->file);
-        output_step(r->out, "pick", f, "MCUboot runs from S%d: sending the S%d variant (%s)",
-                    active, im->s_slot, im->file);
+        output_step(r->out, "pick", f,
+                    "MCUboot runs from S%d: sending the S%d variant (%s); the S%d variant "
+                    "would replace the running bootloader, which the first stage protects",
+                    active, im->s_slot, im->file, active);
     }
     r->active_s = active;
     return 0;
@@ -269,6 +271,12 @@ static int check_running(struct dfu_run *r)
             /* A new MCUboot shows as the first stage booting its slot. */
             int now = cmd_active_b0_slot(r->s);
             if (now == im->s_slot) {
+                cJSON *f = cJSON_CreateObject();
+                cJSON_AddNumberToObject(f, "active_s_slot", now);
+                output_step(r->out, "check", f,
+                            "image %u: the first-stage bootloader now boots MCUboot from S%d "
+                            "(was S%d): the new MCUboot (%s) runs",
+                            (unsigned)im->image, now, r->active_s, im->version);
                 continue;
             }
             output_step(r->out, "check", NULL,
