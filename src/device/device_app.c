@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "device/device.h"
+#include "device/device_b0_guard.h"
 
 /* MCUboot's numbering of its upgrade strategies (bootloader info "mode"). */
 static int mcuboot_mode_of(enum trailer_mode m)
@@ -195,6 +196,10 @@ int device_process(struct device *dev, const uint8_t *in, size_t in_len, uint8_t
 
     if (!dev->serving) {
         return 0; /* no application running: nobody answers */
+    }
+    len = device_b0_guard(dev, in, in_len, out, out_cap);
+    if (len > 0) {
+        return len;
     }
     len = smp_server_process(&dev->server, in, in_len, out, out_cap);
     if (len == SMP_SERVER_EDROP) {
