@@ -101,8 +101,9 @@ static int try_slot(const struct nsib_config *cfg, const struct nsib_provision *
     }
     rc = nsib_validate(&slot, info, &keys);
     if (rc != 0) {
-        /* Flash trouble says nothing about the image; keep it. */
-        if (rc <= NSIB_ENOFWINFO && rc != NSIB_ECRYPTO && nsib_fw_info_invalidate(fa, info) == 0 &&
+        /* Flash, crypto-library or counter trouble says nothing about the
+         * image; keep it. */
+        if (rc <= NSIB_ENOFWINFO && rc >= NSIB_EBADSIG && nsib_fw_info_invalidate(fa, info) == 0 &&
             info->valid == NSIB_FW_INFO_VALID) {
             res->slots[i].invalidated = true;
         }

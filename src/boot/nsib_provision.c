@@ -197,10 +197,17 @@ static int counter_find(const struct flash_area *fa, const struct nsib_provision
     return NSIB_ENOCOUNTER;
 }
 
-/* Current value and the index of the first erased slot (num_slots if none). */
+/*
+ * Current value and the index of the first erased slot (num_slots if none).
+ * With a write block wider than a slot, updates fill whole blocks; a write
+ * cut short leaves a block whose first slots hold the value and whose last
+ * ones are still erased. Those erased tails cannot be programmed any more
+ * and do not end the counter: only an erased slot that starts a block does.
+ */
 static int counter_scan(const struct flash_area *fa, uint32_t slots_off, uint16_t num_slots,
                         uint16_t *value, uint16_t *free_idx)
 {
+    uint32_t w = flash_area_align(fa);
     uint16_t highest = 0;
     uint16_t i;
 
@@ -212,6 +219,9 @@ static int counter_scan(const struct flash_area *fa, uint32_t slots_off, uint16_
         }
         raw = (uint16_t)~raw;
         if (raw == 0) {
+            if (w > 2 && (fa->off + slots_off + 2u * i) % w != 0) {
+                continue;
+            }
             break;
         }
         if (raw > highest) {

@@ -245,6 +245,32 @@ static void test_revoke_and_ffff(void **state)
     flash_sim_close(&f->sim);
 }
 
+/* A counter update cut half-way on a 4-byte write block leaves the value
+ * in the block's first slot and the second one erased for good: the value
+ * counts, and the next update goes to the next block. */
+static void test_counter_wb4_torn(void **state)
+{
+    (void)state;
+    struct fx *f = fx_open(4);
+    struct nsib_provision p;
+    uint16_t v;
+
+    provision(f, 1, 8, 0);
+    assert_int_equal(nsib_provision_read(&f->fa, &p), 0);
+    flash_sim_cut_power_after(&f->sim, 0, FLASH_SIM_CUT_TORN_WRITE);
+    assert_true(nsib_counter_set(&f->fa, &p, NSIB_COUNTER_DESC_NSIB, 3) != 0);
+    flash_sim_reboot(&f->sim);
+    assert_int_equal(nsib_counter_get(&f->fa, &p, NSIB_COUNTER_DESC_NSIB, &v), 0);
+    assert_int_equal(v, 3);
+    assert_int_equal(nsib_counter_set(&f->fa, &p, NSIB_COUNTER_DESC_NSIB, 4), 0);
+    assert_int_equal(nsib_counter_get(&f->fa, &p, NSIB_COUNTER_DESC_NSIB, &v), 0);
+    assert_int_equal(v, 4);
+    assert_int_equal(nsib_counter_set(&f->fa, &p, NSIB_COUNTER_DESC_NSIB, 6), 0);
+    assert_int_equal(nsib_counter_get(&f->fa, &p, NSIB_COUNTER_DESC_NSIB, &v), 0);
+    assert_int_equal(v, 6);
+    flash_sim_close(&f->sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -254,6 +280,7 @@ int main(void)
         cmocka_unit_test(test_bad_params),
         cmocka_unit_test(test_counter_wb2),
         cmocka_unit_test(test_counter_wb4),
+        cmocka_unit_test(test_counter_wb4_torn),
         cmocka_unit_test(test_second_counter),
         cmocka_unit_test(test_revoke_and_ffff),
     };
