@@ -1,0 +1,26 @@
+#!/bin/sh
+# A dfu_mcuboot.zip whose fw_info version is not higher than the running
+# one's: the loader copies it into the idle slot with a warning, the first
+# stage keeps the running bootloader (a tie goes to S0), and smpdfu reports
+# that nothing changed.
+. "$SRC/tests/system/client_lib.sh"
+. "$SRC/tests/system/b0_lib.sh"
+
+check "bootloader release 1" make_b0 1 "$WORK/r1"
+check "application" make_b0_app "$WORK/app.bin"
+
+start_b0_device "$WORK/flash.bin" --install "s0=$WORK/r1/signed_by_b0_mcuboot.bin" \
+    --install "mcuboot_primary=$WORK/app.bin" || { not_ok "device starts"; finish; exit 1; }
+
+smp "$WORK/u" upgrade "$WORK/r1/dfu_mcuboot.zip"
+check "exit status says it failed" test $? -ne 0
+check "picks the S1 variant" has "$WORK/u" "sending the S1 variant"
+check "reports that the first stage kept S0" \
+    has "$WORK/u" "the first-stage bootloader still boots MCUboot from S0: it did not take the new MCUboot"
+check "the loader warned" has "$DEV_LOG" "fw_info version is not higher than the running one's"
+check "the first stage kept S0 version 1" \
+    test "$(grep -c 'b0: booting S0 (fw_info version 1' "$DEV_LOG")" -ge 3
+check "S1 holds the copy" has "$DEV_LOG" "b0: S1: fw_info version 1"
+check "active_b0_slot still 0" test "$(b0_active)" = 0
+
+finish
