@@ -209,6 +209,21 @@ static int vrun(struct vlink *v, const uint8_t **pkt, size_t *len)
     return 0;
 }
 
+/* The next moment something reaches either end. */
+static uint64_t vnext(const struct vlink *v)
+{
+    uint64_t next = blesim_link_next_delivery(&v->model);
+    /* An exchange already run may deliver a little after now. */
+    for (int d = 0; d < 2; d++) {
+        uint64_t done;
+        if (blesim_link_peek(&v->model, (enum blesim_dir)d, &done) && done > v->now &&
+            done < next) {
+            next = done;
+        }
+    }
+    return next;
+}
+
 static int vlink_send(void *ctx, const uint8_t *pkt, size_t len)
 {
     struct vlink *v = ctx;
@@ -222,7 +237,7 @@ static int vlink_send(void *ctx, const uint8_t *pkt, size_t len)
         while (blesim_link_push(&v->model, BLESIM_TO_PERIPHERAL, (uint32_t)piece_len, v->now) !=
                0) {
             /* Queue full: the client waits for the radio. */
-            v->now = blesim_link_next_delivery(&v->model);
+            v->now = vnext(v);
             const uint8_t *ans;
             size_t ans_len;
             if (vrun(v, &ans, &ans_len) == 1 && v->held_len == 0) {
@@ -258,7 +273,7 @@ static int vlink_recv(void *ctx, uint8_t *buf, size_t cap, int timeout_ms)
             memcpy(buf, pkt, len);
             return (int)len;
         }
-        uint64_t next = blesim_link_next_delivery(&v->model);
+        uint64_t next = vnext(v);
         if (next > deadline) {
             v->now = deadline;
             return 0;

@@ -258,6 +258,13 @@ static void wait_link(struct blesim_central *c, uint64_t deadline_us)
 {
     uint64_t now = blesim_central_now_us(c);
     uint64_t until = blesim_link_next_delivery(&c->link);
+    /* An exchange already run may deliver a little after now. */
+    for (int d = 0; d < 2; d++) {
+        uint64_t done;
+        if (blesim_link_peek(&c->link, (enum blesim_dir)d, &done) && done > now && done < until) {
+            until = done;
+        }
+    }
     if (deadline_us < until) {
         until = deadline_us;
     }
