@@ -14,10 +14,12 @@
  * first thing started): the loader boots directly.
  *
  * The nRF52840 programs 32-bit words. NCS invalidates a failed fw_info by
- * writing its `valid` word again, which NOR rules do not allow with that
- * write block: here the sector holding the fw_info is erased instead (see
- * nsib_fw_info_invalidate), and each counter update takes a whole word
- * (two counter slots).
+ * writing 0xFFFF0000 over its `valid` word and writes one counter
+ * half-word per update, both relying on the NVMC letting a written word be
+ * written again. The simulated flash never programs a word twice between
+ * erases, so here the sector holding the fw_info is erased instead (see
+ * nsib_fw_info_invalidate) and each counter update takes a whole word (two
+ * counter slots).
  */
 #ifndef SMPDFU_DEVICE_DEVICE_FIRST_STAGE_H
 #define SMPDFU_DEVICE_DEVICE_FIRST_STAGE_H
