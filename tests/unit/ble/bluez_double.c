@@ -1,10 +1,12 @@
 #include "bluez_double.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <systemd/sd-bus.h>
 #include <time.h>
@@ -38,6 +40,15 @@ pid_t bus_daemon_start(void)
     pid_t pid = fork();
     if (pid == 0) {
         close(fds[0]);
+        /* The daemon must not outlive the test, nor hold its output open
+         * (a test runner waits for that to close). */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0) {
+            dup2(null, STDOUT_FILENO);
+            dup2(null, STDERR_FILENO);
+            close(null);
+        }
         char arg[32];
         snprintf(arg, sizeof(arg), "--print-address=%d", fds[1]);
         execlp("dbus-daemon", "dbus-daemon", "--session", "--nofork", arg, (char *)NULL);
@@ -195,6 +206,7 @@ static void answer(struct bluez_double *d, const uint8_t *pkt, size_t len)
         sd_bus_emit_properties_changed(p->bus, CHR_PATH, BLUEZ_GATT_CHAR, "Value", NULL);
     }
     p->value = NULL;
+    p->value_len = 0;
     d->answered++;
     /* OS group 0, command 5: the device resets and the link drops. */
     if (len >= 8 && rsp[4] == 0 && rsp[5] == 0 && rsp[7] == 5) {
