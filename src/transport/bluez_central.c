@@ -399,9 +399,13 @@ static int connect_device(struct bluez_central *c, int timeout_ms)
     if (r < 0) {
         return r;
     }
-    r = call_simple(c->bus, c->device, BLUEZ_DEVICE, "Connect");
-    if (r < 0) {
-        return r;
+    /* A device that has just reset advertises again only once booted:
+     * the first attempts may fail (le-connection-abort, page timeout). */
+    while ((r = call_simple(c->bus, c->device, BLUEZ_DEVICE, "Connect")) < 0) {
+        if (now_ms() >= deadline) {
+            return r;
+        }
+        pause_ms(100);
     }
     c->connected = true;
     r = find_characteristic(c, deadline);

@@ -125,6 +125,10 @@ static int dev_connect(sd_bus_message *m, void *userdata, sd_bus_error *err)
         return sd_bus_reply_method_errorf(m, "org.bluez.Error.AlreadyConnected",
                                           "Already Connected");
     }
+    if (d->refuse_connects > 0) {
+        d->refuse_connects--;
+        return sd_bus_reply_method_errorf(m, "org.bluez.Error.Failed", "le-connection-abort-by-local");
+    }
     d->connects++;
     smp_gatt_reasm_reset(&p->reasm);
     set_connected(d, true);

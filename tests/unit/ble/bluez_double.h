@@ -31,6 +31,7 @@ struct bluez_double {
     /* Setup. */
     uint16_t remote_mtu;      /* the remote device's characteristic MTU */
     uint16_t central_mtu;     /* what the double reports writing to an application */
+    volatile int refuse_connects; /* Device1.Connect calls to fail first */
     /* Remote device, as the central transport left it. */
     volatile int discovering_started, connects, connected, notifying;
     volatile int writes_command, writes_other, writes_too_long;
