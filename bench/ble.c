@@ -1,8 +1,9 @@
 /*
  * bench/ble: a 512 KiB image upload over the modelled BLE link (blesim),
  * for three links, by our client (window and frame from the device's
- * buffers, frames cut to whole writes) and by a stop-and-wait client whose
- * frames fit one ATT write (the field report's behaviour).
+ * buffers, frames cut to whole writes; also without that cut, to show what
+ * it is worth) and by a stop-and-wait client whose frames fit one ATT
+ * write (the field report's behaviour).
  *
  * Figures are goodput in image bytes per second and its ratio to the link's
  * capacity (blesim_capacity: ATT value bytes per second with writes back to
@@ -393,7 +394,7 @@ static uint64_t wall_us(void *ctx)
 static void print_row(const char *who, const char *time, const struct result *r, double capacity)
 {
     double goodput = UPLOAD_LEN / r->seconds;
-    printf("  %-14s %-9s frame %4zu x%u  %8.2f s  %9.0f B/s  %5.1f %% of capacity", who, time,
+    printf("  %-15s %-9s frame %4zu x%u  %8.2f s  %9.0f B/s  %5.1f %% of capacity", who, time,
            r->frame, r->window, r->seconds, goodput, 100.0 * goodput / capacity);
     if (r->timeouts || r->resyncs) {
         printf("  (%lu timeouts, %lu resyncs)", r->timeouts, r->resyncs);
@@ -401,9 +402,21 @@ static void print_row(const char *who, const char *time, const struct result *r,
     printf("\n");
 }
 
-static int simulated(const struct link_case *lc, bool naive, struct device *dev, const uint8_t *img,
-                     const uint8_t sha[32], double capacity, uint32_t best)
+/* Who uploads: our client with frames cut to whole writes, the same with
+ * frames of the device's whole buffer (the last write of each frame is
+ * short), and a stop-and-wait client with frames of one write. */
+enum client_kind {
+    CLIENT_OURS,
+    CLIENT_OURS_UNFITTED,
+    CLIENT_STOP_AND_WAIT,
+};
+
+static const char *const client_names[] = { "ours", "ours, unfitted", "stop-and-wait" };
+
+static int simulated(const struct link_case *lc, enum client_kind kind, struct device *dev,
+                     const uint8_t *img, const uint8_t sha[32], double capacity, uint32_t best)
 {
+    bool naive = kind == CLIENT_STOP_AND_WAIT;
     struct vlink *v = calloc(1, sizeof(*v));
     if (!v) {
         return -ENOMEM;
@@ -414,13 +427,17 @@ static int simulated(const struct link_case *lc, bool naive, struct device *dev,
     smp_gatt_reasm_init(&v->dev_reasm, v->dev_buf, sizeof(v->dev_buf));
     smp_gatt_reasm_init(&v->cli_reasm, v->cli_buf, sizeof(v->cli_buf));
     /* Ours: the largest frame that fills whole writes. */
-    size_t fit = SMP_SERVER_BUF_SIZE - SMP_SERVER_BUF_SIZE % best;
-    struct client_link l = { .ctx = v, .send = vlink_send, .recv = vlink_recv,
-                             .mtu = naive ? lc->p.att_mtu - 3u : fit };
+    size_t mtu = SMP_SERVER_BUF_SIZE - SMP_SERVER_BUF_SIZE % best;
+    if (kind == CLIENT_OURS_UNFITTED) {
+        mtu = SMP_SERVER_BUF_SIZE;
+    } else if (naive) {
+        mtu = lc->p.att_mtu - 3u;
+    }
+    struct client_link l = { .ctx = v, .send = vlink_send, .recv = vlink_recv, .mtu = mtu };
     struct result r;
     int rc = upload(&l, img, sha, naive, lc->p.att_mtu, vclock, v, &r);
     if (rc == 0) {
-        print_row(naive ? "stop-and-wait" : "ours", "simulated", &r, capacity);
+        print_row(client_names[kind], "simulated", &r, capacity);
     }
     free(v);
     return rc;
@@ -504,12 +521,12 @@ int main(int argc, char **argv)
         printf("%s\n  capacity %.0f B/s (writes of %u bytes); writes of MTU-3 = %u bytes: %.0f B/s\n",
                lc->name, capacity, (unsigned)best, (unsigned)(lc->p.att_mtu - 3u),
                blesim_goodput(&lc->p, lc->p.att_mtu - 3u));
-        for (int naive = 0; naive < 2 && rc == 0; naive++) {
+        for (int kind = CLIENT_OURS; kind <= CLIENT_STOP_AND_WAIT && rc == 0; kind++) {
             char tag[32];
-            snprintf(tag, sizeof(tag), "sim%zu%d", i, naive);
+            snprintf(tag, sizeof(tag), "sim%zu%d", i, kind);
             rc = device_start(&dev, dir, tag, vectors, log);
             if (rc == 0) {
-                rc = simulated(lc, naive != 0, &dev.dev, img, sha, capacity, best);
+                rc = simulated(lc, (enum client_kind)kind, &dev.dev, img, sha, capacity, best);
                 device_stop(&dev);
             }
         }
