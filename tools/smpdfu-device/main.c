@@ -186,7 +186,8 @@ int main(int argc, char **argv)
 
     rc = device_open(&dev, &cfg);
     if (rc) {
-        fprintf(stderr, "smpdfu-device: %s: cannot open the flash file (%d)\n", cfg.flash_path,
+        fprintf(stderr, "smpdfu-device: %s: %s (%d)\n", cfg.flash_path,
+                rc == DEVICE_EFLASH ? "cannot open the flash file" : "device not set up, see the log",
                 rc);
         return 1;
     }
