@@ -81,7 +81,8 @@ static int read_props(sd_bus_message *m, struct props *p)
         const char *s;
         char *dst = NULL;
         size_t cap = 0;
-        if (!strcmp(key, "Name")) {
+        if (!strcmp(key, "Name") || (!strcmp(key, "Alias") && p->name[0] == '\0')) {
+            /* Alias stands in for a name BlueZ has not seen (yet). */
             dst = p->name, cap = sizeof(p->name);
         } else if (!strcmp(key, "Address")) {
             dst = p->address, cap = sizeof(p->address);

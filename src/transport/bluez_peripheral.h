@@ -33,7 +33,9 @@ void bluez_peripheral_close(struct bluez_peripheral *p);
  * (-1: none) before bluez_peripheral_read must run anyway. */
 int bluez_peripheral_pollfd(struct bluez_peripheral *p, struct pollfd *pfd, int *timeout_ms);
 /* Handles what the bus has: 1 with a whole SMP packet in *pkt / *len
- * (valid until the next call), 0 when none is complete yet. */
+ * (valid until the next call), 0 when none is complete yet. sd-bus may
+ * already hold messages it read from the socket, which poll does not
+ * show: call again until it returns 0 before polling. */
 int bluez_peripheral_read(struct bluez_peripheral *p, const uint8_t **pkt, size_t *len);
 /* Sends one SMP packet as notifications; -ENOTCONN when the central has
  * not enabled them. */
