@@ -840,6 +840,15 @@ int loader_boot(const struct loader_config *cfg, struct loader_result *res)
         }
     }
     check_dependencies(plans, cfg->pair_count);
+    /* A bootloader left in image 0's secondary slot (not asked for) is not
+     * an application: nothing may swap it in, not even a revert (as NCS's
+     * MCUboot, which checks the candidate's reset vector for image 0). */
+    if (res->fs_target >= 0 && res->fs_action == LOADER_FS_NONE && !res->images[0].resumed &&
+        plans[0].type != BOOT_SWAP_TYPE_NONE) {
+        log_text(&plans[0].c, 'W', "the secondary slot holds a bootloader, not an application: ",
+                 "no swap");
+        plans[0].type = BOOT_SWAP_TYPE_NONE;
+    }
     for (size_t i = 0; i < cfg->pair_count; i++) {
         rc = carry_out(&plans[i], &res->images[i]);
         if (fatal(rc)) {

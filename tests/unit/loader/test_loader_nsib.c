@@ -125,6 +125,26 @@ static void unrequested_candidate_stays(void **state)
     assert_true(holds(&rig.secondary, rel2.update[1], rel2.update_len[1]));
 }
 
+/* The application was tested and never confirmed (a revert is due), and
+ * the bootloader uploaded since sits in the secondary slot unasked: the
+ * revert must not swap it in. */
+static void revert_never_takes_a_bootloader(void **state)
+{
+    struct loader_result res;
+    int s;
+    uint32_t v;
+
+    (void)state;
+    b0_rig_program(&rig, &rig.secondary, 0, rel2.update[1], rel2.update_len[1]);
+    assert_int_equal(trailer_write_magic(&rig.primary, &rig.cfg.trailer), 0);
+    assert_int_equal(trailer_write_copy_done(&rig.primary, &rig.cfg.trailer), 0);
+    assert_int_equal(b0_rig_boot(&rig, &s, &v, &res), LOADER_OK);
+    assert_true(b0_rig_logged(&rig, "holds a bootloader, not an application: no swap"));
+    assert_int_equal(res.images[0].swap_type, BOOT_SWAP_TYPE_NONE);
+    assert_true(holds(&rig.primary, rig.app, rig.app_len));
+    assert_true(holds(&rig.secondary, rel2.update[1], rel2.update_len[1]));
+}
+
 static void invalid_candidate_erased(void **state)
 {
     struct loader_result res;
@@ -192,6 +212,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_request_copies_too, setup, teardown),
         cmocka_unit_test_setup_teardown(running_slot_variant_erased, setup, teardown),
         cmocka_unit_test_setup_teardown(unrequested_candidate_stays, setup, teardown),
+        cmocka_unit_test_setup_teardown(revert_never_takes_a_bootloader, setup, teardown),
         cmocka_unit_test_setup_teardown(invalid_candidate_erased, setup, teardown),
         cmocka_unit_test_setup_teardown(installed_copy_scrubbed, setup, teardown),
         cmocka_unit_test_setup_teardown(same_version_kept_by_first_stage, setup, teardown),
