@@ -474,6 +474,15 @@ uint16_t bluez_central_mtu(const struct bluez_central *c)
     return c->mtu;
 }
 
+size_t bluez_central_frame_fit(const struct bluez_central *c, size_t limit)
+{
+    size_t piece = smp_gatt_piece_max(c->mtu);
+    if (piece == 0 || limit < piece) {
+        return limit;
+    }
+    return limit - limit % piece;
+}
+
 const char *bluez_central_device_path(const struct bluez_central *c)
 {
     return c->device;

@@ -34,6 +34,9 @@ int bluez_central_recv(struct bluez_central *c, uint8_t *buf, size_t cap, int ti
 
 /* The ATT MTU BlueZ negotiated (the characteristic's MTU property). */
 uint16_t bluez_central_mtu(const struct bluez_central *c);
+/* The largest SMP packet up to limit that fills whole writes (a multiple
+ * of MTU - 3): no write of a request is a short one. */
+size_t bluez_central_frame_fit(const struct bluez_central *c, size_t limit);
 /* The D-Bus path of the connected device. */
 const char *bluez_central_device_path(const struct bluez_central *c);
 

@@ -63,6 +63,8 @@ static void test_central_by_name(void **state)
     assert_true(f->d.discovering_started);
     assert_string_equal(bluez_central_device_path(c), DOUBLE_DEV_PATH);
     assert_int_equal(bluez_central_mtu(c), 100);
+    assert_int_equal(bluez_central_frame_fit(c, 2048), 21 * 97);
+    assert_int_equal(bluez_central_frame_fit(c, 50), 50);
     assert_true(f->d.notifying);
 
     uint8_t req[400], rsp[400];
