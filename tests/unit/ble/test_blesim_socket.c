@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -189,6 +191,32 @@ static void test_reset_and_reconnect(void **state)
     blesim_central_close(c);
 }
 
+/* Something that is not a central of ours is dropped at its first
+ * message, and the device takes the next central. */
+static void test_bad_hello(void **state)
+{
+    (void)state;
+    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    strcpy(sa.sun_path, sock_path);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    assert_int_equal(send(fd, "hello", 5, 0), 5);
+    char buf[16];
+    struct pollfd pfd = { .fd = fd, .events = POLLIN };
+    assert_int_equal(poll(&pfd, 1, 2000), 1);
+    assert_int_equal(recv(fd, buf, sizeof(buf), 0), 0); /* dropped */
+    close(fd);
+
+    struct blesim_params p = slow_link();
+    struct blesim_central *c;
+    assert_int_equal(blesim_central_open(&c, sock_path, &p, 2000), 0);
+    uint8_t req[40], rsp[40];
+    size_t len = make_packet(req, 12, 2, 3);
+    assert_int_equal(blesim_central_send(c, req, len), 0);
+    assert_int_equal(blesim_central_recv(c, rsp, sizeof(rsp), 5000), (int)len);
+    blesim_central_close(c);
+}
+
 static void test_no_device(void **state)
 {
     (void)state;
@@ -207,6 +235,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_recv_timeout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_big_frames, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reset_and_reconnect, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_hello, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_device, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
