@@ -74,7 +74,7 @@ static void request_reset_reopen(void **state)
     assert_int_equal(conn_open(&c, &l, err, sizeof(err)), 0);
     struct smp_session s;
     assert_int_equal(smp_session_init(&s, &l), 0);
-    s.timeout_ms = 2000;
+    s.timeout_ms = 20000; /* generous: the test is about behaviour, not speed */
     s.retries = 0;
 
     /* A body larger than one ATT write: cut and joined again. */
