@@ -26,6 +26,10 @@ struct client_link {
     /* Bytes of a device buffer the link's own framing takes (the serial
      * length and CRC), so a request fits buf_size once framed. */
     size_t frame_overhead;
+    /* The best frame size up to limit for this link (BLE: a whole number
+     * of ATT writes, so no connection-event slot carries a short piece);
+     * NULL keeps limit. */
+    size_t (*frame_fit)(void *ctx, size_t limit);
 };
 
 /* A connected UDP socket to host:port. */

@@ -29,6 +29,11 @@ static int bluez_link_reopen(void *ctx)
     return bluez_central_reconnect(ctx, BLE_CONNECT_MS);
 }
 
+static size_t bluez_link_frame_fit(void *ctx, size_t limit)
+{
+    return bluez_central_frame_fit(ctx, limit);
+}
+
 static void bluez_link_close(void *ctx)
 {
     bluez_central_close(ctx);
@@ -51,6 +56,7 @@ int link_bluez_open(struct client_link *l, const char *target)
          * buf_size (SMP reassembly), which bounds the frame. */
         .mtu = BLESIM_SMP_MAX,
         .frame_overhead = 0,
+        .frame_fit = bluez_link_frame_fit,
     };
     return 0;
 }
@@ -68,6 +74,11 @@ static int blesim_link_recv(void *ctx, uint8_t *buf, size_t cap, int timeout_ms)
 static int blesim_link_reopen(void *ctx)
 {
     return blesim_central_reconnect(ctx, BLE_CONNECT_MS);
+}
+
+static size_t blesim_link_frame_fit(void *ctx, size_t limit)
+{
+    return blesim_central_frame_fit(ctx, limit);
 }
 
 static void blesim_link_close(void *ctx)
@@ -96,6 +107,7 @@ int link_blesim_open(struct client_link *l, const char *spec)
         .close = blesim_link_close,
         .mtu = BLESIM_SMP_MAX,
         .frame_overhead = 0,
+        .frame_fit = blesim_link_frame_fit,
     };
     return 0;
 }

@@ -180,6 +180,9 @@ void smp_session_apply_params(struct smp_session *s, uint32_t buf_size, uint32_t
     if (frame > SESSION_FRAME_MAX) {
         frame = SESSION_FRAME_MAX;
     }
+    if (s->link->frame_fit) {
+        frame = s->link->frame_fit(s->link->ctx, frame);
+    }
     /* A device that claims less than a header and a small map cannot be
      * right; keep what works everywhere. */
     if (frame < 64) {
