@@ -74,12 +74,12 @@ static void request_reset_reopen(void **state)
     assert_int_equal(conn_open(&c, &l, err, sizeof(err)), 0);
     struct smp_session s;
     assert_int_equal(smp_session_init(&s, &l), 0);
-    s.timeout_ms = 20000;
+    s.timeout_ms = 20000; /* generous: the test is about behaviour, not speed */
     /* Frames fill whole ATT writes (MTU 247: 244-byte pieces), so no
      * connection-event slot carries a short last piece. */
     smp_session_apply_params(&s, 2048, 4);
     assert_int_equal(s.frame_size % 244, 0);
-    assert_true(s.frame_size > 2048 - 244 && s.frame_size <= 2048); /* generous: the test is about behaviour, not speed */
+    assert_true(s.frame_size > 2048 - 244 && s.frame_size <= 2048);
     s.retries = 0;
 
     /* A body larger than one ATT write: cut and joined again. */
