@@ -13,6 +13,8 @@ struct serve_ctx {
     struct device *dev;
     struct udp_sock *udp;
     struct serial_port *serial;
+    struct blesim_peripheral *blesim;
+    struct bluez_peripheral *bluez;
     struct smp_serial_decoder dec;
     uint8_t dec_buf[SMP_SERIAL_DECODE_BUF_SIZE(SERVE_PKT_MAX)];
     uint8_t rsp[SERVE_PKT_MAX];
@@ -21,9 +23,16 @@ struct serve_ctx {
 
 static void after_response(struct serve_ctx *c)
 {
-    if (device_take_reset(c->dev)) {
-        device_boot(c->dev);
+    if (!device_take_reset(c->dev)) {
+        return;
     }
+    if (c->blesim) {
+        blesim_peripheral_disconnect(c->blesim);
+    }
+    if (c->bluez) {
+        bluez_peripheral_disconnect(c->bluez);
+    }
+    device_boot(c->dev);
 }
 
 static int on_udp(struct serve_ctx *c)
@@ -102,29 +111,86 @@ static int on_serial(struct serve_ctx *c)
     return 0;
 }
 
-int device_serve(struct device *dev, struct udp_sock *udp, struct serial_port *serial,
+/* One SMP packet from a BLE central: the answer goes back as notifications. */
+static void on_ble_packet(struct serve_ctx *c, const uint8_t *pkt, size_t pkt_len)
+{
+    int len = device_process(c->dev, pkt, pkt_len, c->rsp, sizeof(c->rsp));
+    if (len > 0) {
+        int rc = c->blesim ? blesim_peripheral_notify(c->blesim, c->rsp, (size_t)len)
+                           : bluez_peripheral_notify(c->bluez, c->rsp, (size_t)len);
+        if (rc) {
+            device_log(c->dev, 'W', "ble: reply not sent: %s", strerror(-rc));
+        }
+    }
+    after_response(c);
+}
+
+static int on_blesim(struct serve_ctx *c)
+{
+    const uint8_t *pkt;
+    size_t len;
+    int rc = blesim_peripheral_read(c->blesim, &pkt, &len);
+
+    if (rc == 1) {
+        on_ble_packet(c, pkt, len);
+        return 0;
+    }
+    return rc < 0 ? rc : 0;
+}
+
+/* sd-bus may hold messages poll does not show: drain until none is left. */
+static int on_bluez(struct serve_ctx *c)
+{
+    const uint8_t *pkt;
+    size_t len;
+    int rc;
+
+    while ((rc = bluez_peripheral_read(c->bluez, &pkt, &len)) == 1) {
+        on_ble_packet(c, pkt, len);
+    }
+    return rc;
+}
+
+enum { LINK_UDP, LINK_SERIAL, LINK_BLESIM, LINK_BLUEZ, LINK_COUNT };
+
+int device_serve(struct device *dev, const struct device_links *links,
                  volatile sig_atomic_t *stop)
 {
     static struct serve_ctx c;
     memset(&c, 0, sizeof(c));
     c.dev = dev;
-    c.udp = udp;
-    c.serial = serial;
+    c.udp = links->udp;
+    c.serial = links->serial;
+    c.blesim = links->blesim;
+    c.bluez = links->bluez;
     smp_serial_decoder_init(&c.dec, c.dec_buf, sizeof(c.dec_buf));
 
     while (!*stop) {
-        struct pollfd pfd[2];
+        struct pollfd pfd[LINK_COUNT];
+        int at[LINK_COUNT] = { -1, -1, -1, -1 };
         nfds_t n = 0;
-        int udp_i = -1, ser_i = -1;
-        if (udp) {
-            udp_i = (int)n;
-            pfd[n++] = (struct pollfd){ .fd = udp->fd, .events = POLLIN };
+        int timeout = -1;
+        if (c.udp) {
+            at[LINK_UDP] = (int)n;
+            pfd[n++] = (struct pollfd){ .fd = c.udp->fd, .events = POLLIN };
         }
-        if (serial) {
-            ser_i = (int)n;
-            pfd[n++] = (struct pollfd){ .fd = serial->fd, .events = POLLIN };
+        if (c.serial) {
+            at[LINK_SERIAL] = (int)n;
+            pfd[n++] = (struct pollfd){ .fd = c.serial->fd, .events = POLLIN };
         }
-        int r = poll(pfd, n, -1);
+        if (c.blesim) {
+            /* Listening socket or connection: it changes, ask every time. */
+            at[LINK_BLESIM] = (int)n;
+            pfd[n++] = (struct pollfd){ .fd = blesim_peripheral_fd(c.blesim), .events = POLLIN };
+        }
+        if (c.bluez) {
+            at[LINK_BLUEZ] = (int)n;
+            int rc = bluez_peripheral_pollfd(c.bluez, &pfd[n++], &timeout);
+            if (rc < 0) {
+                return rc;
+            }
+        }
+        int r = poll(pfd, n, timeout);
         if (r < 0) {
             if (errno == EINTR) {
                 continue;
@@ -132,11 +198,17 @@ int device_serve(struct device *dev, struct udp_sock *udp, struct serial_port *s
             return -errno;
         }
         int rc = 0;
-        if (udp_i >= 0 && (pfd[udp_i].revents & POLLIN)) {
+        if (at[LINK_UDP] >= 0 && (pfd[at[LINK_UDP]].revents & POLLIN)) {
             rc = on_udp(&c);
         }
-        if (rc == 0 && ser_i >= 0 && (pfd[ser_i].revents & POLLIN)) {
+        if (rc == 0 && at[LINK_SERIAL] >= 0 && (pfd[at[LINK_SERIAL]].revents & POLLIN)) {
             rc = on_serial(&c);
+        }
+        if (rc == 0 && at[LINK_BLESIM] >= 0 && pfd[at[LINK_BLESIM]].revents) {
+            rc = on_blesim(&c);
+        }
+        if (rc == 0 && at[LINK_BLUEZ] >= 0) {
+            rc = on_bluez(&c);
         }
         if (rc) {
             return rc;

@@ -30,6 +30,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: smpdfu-device --flash FILE [--layout NAME | --pm-static FILE]\n"
             "                     [--udp HOST:PORT] [--serial pty|DEVICE] [--baud N]\n"
+            "                     [--blesim SOCKET] [--ble NAME]\n"
             "                     [--install AREA=IMAGE ...] [--trust-key KEY ...]\n"
             "                     [--boot-mode move|scratch|overwrite] [--downgrade-prevention]\n"
             "                     [--b0-key KEY.pem] [--log FILE]\n"
@@ -44,9 +45,14 @@ static void usage(FILE *f)
             "provisioned device boots b0 -> MCUboot from S0 or S1 -> application.\n"
             "--install s0=FILE / s1=FILE takes the first-stage-signed image (written after\n"
             "the 0x200 pad) or its MCUboot-wrapped update (written at the slot start).\n"
-            "Without --udp and --serial it listens on udp 127.0.0.1:%d. Port 0 picks a free\n"
-            "port; the addresses are printed as 'listening udp HOST:PORT' and\n"
-            "'listening serial PATH'. Layouts:",
+            "--blesim serves SMP over the timed BLE link model on a UNIX socket (the client\n"
+            "connects with -c blesim:SOCKET,...); --ble registers an SMP GATT service and an\n"
+            "advertisement named NAME with BlueZ (needs a controller). A reset drops the BLE\n"
+            "connection; the central reconnects after boot.\n"
+            "Without --udp, --serial, --blesim and --ble it listens on udp 127.0.0.1:%d.\n"
+            "Port 0 picks a free port; the addresses are printed as 'listening udp HOST:PORT',\n"
+            "'listening serial PATH', 'listening blesim SOCKET' and 'listening ble NAME'.\n"
+            "Layouts:",
             UDP_DEFAULT_PORT);
     for (const char *const *n = layout_builtin_names(); *n; n++) {
         fprintf(f, " %s", *n);
@@ -83,6 +89,7 @@ int main(int argc, char **argv)
     static struct device_config cfg;
     static struct device dev;
     const char *layout_name = NULL, *pm_static = NULL, *udp_spec = NULL, *serial_spec = NULL;
+    const char *blesim_path = NULL, *ble_name = NULL;
     const char *log_path = NULL;
     const char *installs[MAX_INSTALLS];
     size_t n_installs = 0;
@@ -116,6 +123,10 @@ int main(int argc, char **argv)
             udp_spec = v;
         } else if (strcmp(a, "--serial") == 0) {
             serial_spec = v;
+        } else if (strcmp(a, "--blesim") == 0) {
+            blesim_path = v;
+        } else if (strcmp(a, "--ble") == 0) {
+            ble_name = v;
         } else if (strcmp(a, "--baud") == 0) {
             baud = (unsigned)strtoul(v, NULL, 10);
         } else if (strcmp(a, "--log") == 0) {
@@ -210,7 +221,9 @@ int main(int argc, char **argv)
 
     struct udp_sock udp = { .fd = -1 };
     struct serial_port serial = { .fd = -1, .keep_fd = -1 };
-    if (!udp_spec && !serial_spec) {
+    static struct blesim_peripheral blesim;
+    struct bluez_peripheral *bluez = NULL;
+    if (!udp_spec && !serial_spec && !blesim_path && !ble_name) {
         udp_spec = "127.0.0.1:1337";
     }
     if (udp_spec) {
@@ -237,6 +250,25 @@ int main(int argc, char **argv)
         }
     }
 
+    if (blesim_path && (rc = blesim_peripheral_open(&blesim, blesim_path)) != 0) {
+        fprintf(stderr, "smpdfu-device: blesim %s: %s\n", blesim_path, strerror(-rc));
+        serial_close(&serial);
+        udp_close(&udp);
+        device_close(&dev);
+        return 1;
+    }
+    if (ble_name && (rc = bluez_peripheral_open(&bluez, ble_name, 10000)) != 0) {
+        fprintf(stderr, "smpdfu-device: ble %s: BlueZ refused or is not there: %s\n", ble_name,
+                strerror(-rc));
+        if (blesim_path) {
+            blesim_peripheral_close(&blesim);
+        }
+        serial_close(&serial);
+        udp_close(&udp);
+        device_close(&dev);
+        return 1;
+    }
+
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
@@ -255,13 +287,31 @@ int main(int argc, char **argv)
     if (serial_spec) {
         printf("listening serial %s\n", serial.path);
     }
+    if (blesim_path) {
+        printf("listening blesim %s\n", blesim_path);
+    }
+    if (ble_name) {
+        printf("listening ble %s\n", ble_name);
+    }
     fflush(stdout);
 
-    rc = device_serve(&dev, udp_spec ? &udp : NULL, serial_spec ? &serial : NULL, &stop_flag);
+    struct device_links links = {
+        .udp = udp_spec ? &udp : NULL,
+        .serial = serial_spec ? &serial : NULL,
+        .blesim = blesim_path ? &blesim : NULL,
+        .bluez = bluez,
+    };
+    rc = device_serve(&dev, &links, &stop_flag);
     if (rc) {
         fprintf(stderr, "smpdfu-device: transport failed: %s\n", strerror(-rc));
     }
     device_log(&dev, 'I', "power off");
+    if (bluez) {
+        bluez_peripheral_close(bluez);
+    }
+    if (blesim_path) {
+        blesim_peripheral_close(&blesim);
+    }
     serial_close(&serial);
     udp_close(&udp);
     device_close(&dev);
