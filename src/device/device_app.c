@@ -8,8 +8,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "boot/nsib_fw_info.h"
+#include "boot/nsib_target.h"
 #include "device/device.h"
-#include "device/device_b0_guard.h"
 
 /* MCUboot's numbering of its upgrade strategies (bootloader info "mode"). */
 static int mcuboot_mode_of(enum trailer_mode m)
@@ -36,6 +37,33 @@ static int app_b0_active_slot(void *ctx)
     int slot;
 
     return nsib_active_slot(&dev->nsib, &slot) == 0 ? slot : -1;
+}
+
+/* Bootloader info "version" beside "active_b0_slot": the fw_info version
+ * in the slot reported as active. */
+static int app_b0_fw_version(void *ctx, uint32_t *version)
+{
+    struct device *dev = ctx;
+    struct nsib_fw_info info;
+    int slot;
+
+    if (nsib_active_slot(&dev->nsib, &slot) != 0 ||
+        nsib_fw_info_find(slot == 0 ? dev->nsib.s0 : dev->nsib.s1, 0, dev->nsib.hw_id, &info) !=
+            0) {
+        return -1;
+    }
+    *version = info.version;
+    return 0;
+}
+
+/* The S slot an MCUboot image in fa is linked for, read off its reset
+ * vector as the loader routes it; -1 for an application image. */
+static int app_b0_target_slot(void *ctx, const struct flash_area *fa)
+{
+    struct device *dev = ctx;
+    int slot;
+
+    return nsib_target_slot(&dev->nsib, fa, &slot) == 0 ? slot : -1;
 }
 
 static void app_log(void *ctx, char level, const char *msg)
@@ -169,6 +197,8 @@ int device_server_start(struct device *dev)
     sc.bootloader_mode = mcuboot_mode_of(dev->cfg.mode);
     sc.has_first_stage = dev->first_stage_on;
     sc.b0_active_slot = dev->first_stage_on ? app_b0_active_slot : NULL;
+    sc.b0_fw_version = dev->first_stage_on ? app_b0_fw_version : NULL;
+    sc.b0_target_slot = dev->first_stage_on ? app_b0_target_slot : NULL;
     /* With two image pairs (nRF5340) the network core cannot confirm
      * itself: the application confirms it, as NCS builds allow. */
     sc.allow_confirm_other_images = lo->pair_count > 1;
@@ -196,10 +226,6 @@ int device_process(struct device *dev, const uint8_t *in, size_t in_len, uint8_t
 
     if (!dev->serving) {
         return 0; /* no application running: nobody answers */
-    }
-    len = device_b0_guard(dev, in, in_len, out, out_cap);
-    if (len > 0) {
-        return len;
     }
     len = smp_server_process(&dev->server, in, in_len, out, out_cap);
     if (len == SMP_SERVER_EDROP) {

@@ -3,7 +3,8 @@
  * has one entry per slot holding a readable image (header, TLVs, one hash
  * TLV), all five flags spelled out, then "splitStatus": 0; "image" appears
  * only when more than one image is configured. A write answers with the same
- * list, updated.
+ * list, updated. Behind a first stage (S0/S1), a write naming an MCUboot
+ * linked for the S slot that runs is refused (cfg.b0_target_slot).
  */
 #include "mgmt/img_mgmt_state.h"
 
@@ -15,6 +16,8 @@
 
 /* "255.255.65535.4294967295" */
 #define IMG_VERSION_TEXT_MAX 26
+/* Bytes of a hash that log lines show. */
+#define LOG_HASH_BYTES 8
 
 static void encode_slot(struct mgmt_ctx *ctx, size_t pi, unsigned slot,
                         const struct image_slot_info *info, unsigned flags)
@@ -96,6 +99,111 @@ static bool find_by_hash(const struct smp_server *srv, const struct smp_cbor_str
         }
     }
     return false;
+}
+
+/*
+ * Behind a first stage (NSIB) that boots MCUboot from S0 or S1, a
+ * secondary slot may hold a new MCUboot linked for one of them. The S slot
+ * the candidate in pair pi's secondary is linked for, with the one that
+ * runs in *active; -1 when there is no candidate or the device cannot say.
+ */
+static int b0_candidate(const struct smp_server *srv, size_t pi, int *active)
+{
+    const struct smp_server_config *cfg = &srv->cfg;
+    int target;
+
+    if (cfg->b0_target_slot == NULL || cfg->b0_active_slot == NULL) {
+        return -1;
+    }
+    target = cfg->b0_target_slot(cfg->ctx, img_slot_area(srv, pi, IMG_SLOT_SECONDARY));
+    if (target != 0 && target != 1) {
+        return -1;
+    }
+    *active = cfg->b0_active_slot(cfg->ctx);
+    return *active == 0 || *active == 1 ? target : -1;
+}
+
+/* "slot 1" or, with several images, "slot 1 of image N". */
+static void text_secondary(struct mgmt_text *t, const struct smp_server *srv, size_t pi)
+{
+    mgmt_text_str(t, "slot 1");
+    if (srv->cfg.pair_count > 1) {
+        mgmt_text_str(t, " of image ");
+        mgmt_text_uint(t, srv->cfg.pairs[pi].image, 1);
+    }
+}
+
+/*
+ * A candidate linked for the S slot that runs could never start: the
+ * loader erases it instead of overwriting the running bootloader. Refusing
+ * the state write tells the client now rather than after a reboot.
+ */
+static bool b0_refused(const struct smp_server *srv, size_t pi, const struct smp_cbor_str *hash)
+{
+    struct mgmt_text t;
+    char line[256];
+    int active;
+    int target = b0_candidate(srv, pi, &active);
+
+    if (target < 0 || target != active) {
+        return false;
+    }
+    mgmt_text_init(&t, line, sizeof(line));
+    mgmt_text_str(&t, "img: state write refused: ");
+    text_secondary(&t, srv, pi);
+    mgmt_text_str(&t, " holds MCUboot linked for S");
+    mgmt_text_uint(&t, (uint32_t)target, 1);
+    mgmt_text_str(&t, " (hash ");
+    mgmt_text_hex(&t, hash->ptr, LOG_HASH_BYTES);
+    mgmt_text_str(&t, "...), and the first stage boots S");
+    mgmt_text_uint(&t, (uint32_t)active, 1);
+    mgmt_text_str(&t, " now; it could never start from there (the loader would erase it). "
+                      "Upload the S");
+    mgmt_text_uint(&t, (uint32_t)(1 - active), 1);
+    mgmt_text_str(&t, " variant of dfu_mcuboot.zip");
+    mgmt_log(srv, 'E', line);
+    return true;
+}
+
+/*
+ * A hash the device does not hold while a candidate waits is the field
+ * report's sequence: both variants uploaded into the one secondary slot
+ * (the second replacing the first), then the first one named. The answer
+ * stays HASH_NOT_FOUND; the log says why and what to send instead.
+ */
+static void b0_explain_missing(const struct smp_server *srv, const struct smp_cbor_str *hash)
+{
+    for (size_t pi = 0; pi < srv->cfg.pair_count; pi++) {
+        struct image_slot_info info;
+        struct mgmt_text t;
+        char line[256];
+        int active;
+        int target = b0_candidate(srv, pi, &active);
+
+        if (target < 0 || img_slot_info(srv, pi, IMG_SLOT_SECONDARY, &info) != IMAGE_OK) {
+            continue;
+        }
+        mgmt_text_init(&t, line, sizeof(line));
+        mgmt_text_str(&t, "img: no image with hash ");
+        mgmt_text_hex(&t, hash->ptr, LOG_HASH_BYTES);
+        mgmt_text_str(&t, "... here: ");
+        text_secondary(&t, srv, pi);
+        mgmt_text_str(&t, " holds the S");
+        mgmt_text_uint(&t, (uint32_t)target, 1);
+        mgmt_text_str(&t, " variant of MCUboot (hash ");
+        mgmt_text_hex(&t, info.hash, LOG_HASH_BYTES);
+        mgmt_text_str(&t, "...), uploaded last");
+        mgmt_log(srv, 'W', line);
+        mgmt_text_init(&t, line, sizeof(line));
+        mgmt_text_str(&t, "img: the S0 and S1 variants of dfu_mcuboot.zip are alternatives "
+                          "sharing this one slot, so each upload replaced the one before; only "
+                          "the S");
+        mgmt_text_uint(&t, (uint32_t)(1 - active), 1);
+        mgmt_text_str(&t, " variant (for the slot the first stage does not boot) can be "
+                          "installed: upload it alone and confirm it");
+        mgmt_log(srv, 'W', line);
+        return;
+    }
 }
 
 /*
@@ -220,9 +328,16 @@ int img_state_write(struct mgmt_ctx *ctx)
             return mgmt_group_err(ctx, SMP_IMG_ERR_INVALID_HASH);
         }
         if (!find_by_hash(srv, &f[0].v.str, &pi, &slot)) {
+            b0_explain_missing(srv, &f[0].v.str);
             /* v1 clients see rc 3, as the mcumgr of NCS 1.9 (and the field
              * report) answered. */
             return mgmt_group_err_v1(ctx, SMP_IMG_ERR_HASH_NOT_FOUND, SMP_MGMT_EINVAL);
+        }
+        /* Its reset vector points into the running bootloader, hence this
+         * reason; v1 clients see IN_VALUE. */
+        if (slot == IMG_SLOT_SECONDARY && b0_refused(srv, pi, &f[0].v.str)) {
+            return mgmt_group_err_v1(ctx, SMP_IMG_ERR_INVALID_IMAGE_VECTOR_TABLE,
+                                     SMP_MGMT_EINVAL);
         }
     }
     img_pair_state(srv, pi, &st);

@@ -47,6 +47,16 @@ void mgmt_text_uint(struct mgmt_text *t, uint32_t v, unsigned min_digits)
     }
 }
 
+void mgmt_text_hex(struct mgmt_text *t, const uint8_t *b, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+
+    for (size_t i = 0; i < n; i++) {
+        mgmt_text_char(t, digits[b[i] >> 4]);
+        mgmt_text_char(t, digits[b[i] & 15u]);
+    }
+}
+
 bool mgmt_utf8_valid(const uint8_t *s, size_t len)
 {
     size_t i = 0;

@@ -23,6 +23,8 @@ void mgmt_text_str(struct mgmt_text *t, const char *s);
 void mgmt_text_char(struct mgmt_text *t, char c);
 /* v in decimal, padded with zeros to at least min_digits. */
 void mgmt_text_uint(struct mgmt_text *t, uint32_t v, unsigned min_digits);
+/* The n bytes of b in lowercase hex. */
+void mgmt_text_hex(struct mgmt_text *t, const uint8_t *b, size_t n);
 
 /* s[0..len) is well-formed UTF-8 (no overlong forms, surrogates or code
  * points above U+10FFFF), as a CBOR text string must be. */

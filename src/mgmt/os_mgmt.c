@@ -223,6 +223,7 @@ static int os_bootloader_info(struct mgmt_ctx *ctx)
         return MGMT_OK;
     }
     if (str_is(&f[0].v.str, "active_b0_slot") && cfg->has_first_stage) {
+        uint32_t version;
         int slot;
 
         if (cfg->b0_active_slot == NULL) {
@@ -234,6 +235,12 @@ static int os_bootloader_info(struct mgmt_ctx *ctx)
         }
         smp_cbor_put_key(ctx->w, "active");
         smp_cbor_put_uint(ctx->w, (uint64_t)slot);
+        /* An addition to NCS's reply: which fw_info version runs there, so
+         * a client can warn before sending a bootloader that is not newer. */
+        if (cfg->b0_fw_version != NULL && cfg->b0_fw_version(cfg->ctx, &version) == 0) {
+            smp_cbor_put_key(ctx->w, "version");
+            smp_cbor_put_uint(ctx->w, version);
+        }
         return MGMT_OK;
     }
     return mgmt_group_err(ctx, SMP_OS_ERR_QUERY_YIELDS_NO_ANSWER);

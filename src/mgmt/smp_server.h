@@ -161,6 +161,18 @@ struct smp_server_config {
      * bootloader-info query "active_b0_slot"; negative if unknown. NULL: the
      * query is not supported on this device. */
     int (*b0_active_slot)(void *ctx);
+    /* The fw_info version of the MCUboot that slot holds: 0 and *version,
+     * or negative if unknown. Sent as "version" beside "active" (a key NCS
+     * does not send; clients that do not know it ignore it), so a client
+     * can tell whether a package would be newer. NULL: not sent. */
+    int (*b0_fw_version)(void *ctx, uint32_t *version);
+    /* Which NSIB slot (0/1) the MCUboot image in fa is linked for, or
+     * negative when fa holds no bootloader candidate (an application
+     * image). With b0_active_slot, a state write naming a candidate linked
+     * for the slot that runs is refused (the loader would only erase it),
+     * and a write naming an unknown hash while a candidate waits is
+     * explained in the log. NULL: image slots hold applications only. */
+    int (*b0_target_slot)(void *ctx, const struct flash_area *fa);
     /* One line of log; level 'I', 'W' or 'E'. */
     void (*log)(void *ctx, char level, const char *msg);
     /* Upload-progress persistence: save rec (NULL: forget the record);

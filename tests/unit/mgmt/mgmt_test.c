@@ -53,12 +53,31 @@ static int port_b0_slot(void *ctx)
     return ((struct t_ports *)ctx)->b0_slot;
 }
 
-static void port_log(void *ctx, char level, const char *msg)
+static int port_b0_version(void *ctx, uint32_t *version)
 {
     struct t_ports *p = ctx;
 
+    if (p->b0_version_rc == 0) {
+        *version = p->b0_version;
+    }
+    return p->b0_version_rc;
+}
+
+static int port_b0_target(void *ctx, const struct flash_area *fa)
+{
+    struct t_ports *p = ctx;
+
+    return fa == p->b0_candidate ? p->b0_target : -1;
+}
+
+static void port_log(void *ctx, char level, const char *msg)
+{
+    struct t_ports *p = ctx;
+    size_t used = strlen(p->all_log);
+
     p->log_lines++;
     snprintf(p->last_log, sizeof(p->last_log), "%c: %s", level, msg);
+    snprintf(p->all_log + used, sizeof(p->all_log) - used, "%s\n", p->last_log);
 }
 
 static int port_upload_save(void *ctx, const struct smp_upload_record *rec)
@@ -137,10 +156,13 @@ void t_bench_open(struct t_bench *b, uint8_t wb, size_t pairs)
     b->cfg.clock_get = port_clock_get;
     b->cfg.clock_set = port_clock_set;
     b->cfg.b0_active_slot = port_b0_slot;
+    b->cfg.b0_fw_version = port_b0_version;
+    b->cfg.b0_target_slot = port_b0_target;
     b->cfg.log = port_log;
     b->cfg.upload_save = port_upload_save;
     b->cfg.upload_load = port_upload_load;
     b->ports.b0_slot = -1;
+    b->ports.b0_version_rc = -1;
 }
 
 void t_bench_close(struct t_bench *b)

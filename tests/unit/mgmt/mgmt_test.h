@@ -46,9 +46,14 @@ struct t_ports {
     int clears;
     /* b0 */
     int b0_slot;
+    int b0_version_rc;       /* b0_fw_version's result; 0 reports b0_version */
+    uint32_t b0_version;
+    const struct flash_area *b0_candidate; /* holds MCUboot linked for b0_target */
+    int b0_target;
     /* log */
     int log_lines;
-    char last_log[128];
+    char last_log[320];
+    char all_log[2048];      /* every line, each ending in '\n' */
 };
 
 struct t_bench {

@@ -489,6 +489,16 @@ static void test_bootloader_info(void **state)
     assert_true(t_request(b, SMP_VER_2, SMP_OP_READ, SMP_GROUP_OS, ID_BOOTLOADER, tb.buf, n) > 0);
     m = t_rsp_body(b);
     assert_int_equal(t_map_uint(m, "active"), 1);
+    assert_null(t_map_get(m, "version")); /* the version port does not know */
+    assert_int_equal(t_map_count(m), 1);
+    cbor_decref(&m);
+    b->ports.b0_version_rc = 0;
+    b->ports.b0_version = 70000;
+    assert_true(t_request(b, SMP_VER_1, SMP_OP_READ, SMP_GROUP_OS, ID_BOOTLOADER, tb.buf, n) > 0);
+    m = t_rsp_body(b);
+    assert_int_equal(t_map_uint(m, "active"), 1);
+    assert_int_equal(t_map_uint(m, "version"), 70000);
+    assert_int_equal(t_map_count(m), 2);
     cbor_decref(&m);
     b->ports.b0_slot = -1;
     t_expect_group_err_both(b, SMP_OP_READ, SMP_GROUP_OS, ID_BOOTLOADER, tb.buf, n,
