@@ -13,10 +13,12 @@ KEY="$VECTORS/images/keys/ed25519.pem"
 BUS_PID=
 BRIDGE_PID=
 
+BRIDGE_RC=
 stop_bridge() {
     if [ -n "$BRIDGE_PID" ]; then
         kill "$BRIDGE_PID" 2>/dev/null
         wait "$BRIDGE_PID" 2>/dev/null
+        BRIDGE_RC=$?
         BRIDGE_PID=
     fi
 }
@@ -85,6 +87,9 @@ check "echo over BlueZ" grep -q "through bluez" "$WORK/e"
 check "found by discovery" has "$WORK/bridge.log" 'found'
 "$SMPDFU" -c ble:smpdfu-dut image list >"$WORK/l" 2>&1
 check "image list over BlueZ" grep -q "version: 1.0.0" "$WORK/l"
+# The bridge's remote device has a fixed address; BlueZ spells it in capitals.
+"$SMPDFU" -c ble:e4:5f:01:5a:3c:02 echo "by address" >"$WORK/a" 2>&1
+check "echo to the device by its address" grep -q "by address" "$WORK/a"
 
 "$SMPDFU" -c ble:smpdfu-dut upgrade "$WORK/v2.bin" >"$WORK/u" 2>&1
 rc=$?
@@ -98,10 +103,14 @@ check "the peripheral's reset dropped the link" has "$WORK/bridge.log" "disconne
 "$SMPDFU" -c ble:smpdfu-dut image list >"$WORK/l2" 2>&1
 check "after the upgrade image list shows 2.0.0" grep -q "version: 2.0.0" "$WORK/l2"
 
+check "the device sent every reply" sh -c '! grep -q "reply not sent" "$1"' sh "$DEV_LOG"
+check "the bridge refused nothing" sh -c '! grep -q "refused" "$1"' sh "$WORK/bridge.log"
+
 # The device unregisters as it stops; the bridge then reports its counts.
 stop_device
 check "device unregistered its application" has "$WORK/bridge.log" "application /org/smpdfu unregistered"
 stop_bridge
+check "the bridge exits cleanly" test "$BRIDGE_RC" -eq 0
 summary=$(sed -n 's/^bluez_bridge: writes/writes/p' "$WORK/bridge.log")
 echo "# bridge: $summary"
 count() { echo "$summary" | sed -n "s/.*$1 \([0-9]*\).*/\1/p"; }

@@ -355,6 +355,9 @@ static int chr_write(sd_bus_message *m, void *userdata, sd_bus_error *err)
         r = sd_bus_message_append(fw, "a{sv}", 4, "device", "o", DEV_PATH, "mtu", "q", b->mtu,
                                   "link", "s", "LE", "type", "s", type);
     }
+    /* The central hears back once the application has taken the piece:
+     * a write command has no answer over the air, but this way the bridge
+     * never holds more than the central has in flight. */
     if (r >= 0) {
         r = forward(b, fw, m, false);
     }
