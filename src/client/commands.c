@@ -114,7 +114,7 @@ int cmd_info(struct smp_session *s, cJSON **out)
     return rc;
 }
 
-int cmd_active_b0_slot(struct smp_session *s)
+int cmd_active_b0_slot(struct smp_session *s, int64_t *version)
 {
     uint8_t buf[BODY_MAX];
     struct smp_cbor_writer w;
@@ -126,9 +126,16 @@ int cmd_active_b0_slot(struct smp_session *s)
     cJSON *j = NULL;
     int rc = request(s, SMP_OP_READ, SMP_GROUP_OS, OS_BOOTLOADER_INFO, &w, &j);
     const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "active");
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "version");
     if (rc == 0) {
         rc = cJSON_IsNumber(a) && (a->valueint == 0 || a->valueint == 1) ? a->valueint
                                                                             : SESSION_EBADREPLY;
+    }
+    if (version) {
+        *version = rc >= 0 && cJSON_IsNumber(v) && v->valuedouble >= 0 &&
+                           v->valuedouble <= UINT32_MAX
+                       ? (int64_t)v->valuedouble
+                       : -1;
     }
     cJSON_Delete(j);
     return rc;

@@ -28,8 +28,10 @@ int cmd_params(struct smp_session *s, cJSON **out);
 int cmd_info(struct smp_session *s, cJSON **out);
 /* Which S slot the first-stage bootloader (NSIB) boots MCUboot from
  * (bootloader info, query active_b0_slot, an nRF Connect SDK addition):
- * 0, 1, or a negative error. */
-int cmd_active_b0_slot(struct smp_session *s);
+ * 0, 1, or a negative error. version (may be NULL) gets the fw_info
+ * version running there when the device sends it ("version", an smpdfu
+ * addition NCS does not send), else -1. */
+int cmd_active_b0_slot(struct smp_session *s, int64_t *version);
 /* Image state read: {"images": [...], "splitStatus": N}. */
 int cmd_image_list(struct smp_session *s, cJSON **out);
 /* State write: hash NULL with confirm confirms what runs. */

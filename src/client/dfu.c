@@ -220,6 +220,39 @@ static int mark_images(struct dfu_run *r)
     return 0;
 }
 
+/*
+ * The first stage boots the slot with the higher fw_info version and keeps
+ * S0 on a tie: a variant that is not newer is copied into the idle slot and
+ * never started. Said before the upload, which still goes ahead (the copy
+ * does no harm, and the check after the reset reports that nothing changed).
+ */
+static void warn_not_newer(struct dfu_run *r, const struct pkg_image *im, int64_t running)
+{
+    if (running < 0 && im->fw_version >= 0) {
+        output_step(r->out, "pick", NULL,
+                    "The device does not report the fw_info version of the running MCUboot: "
+                    "nothing is known about whether the S%d variant (fw_info version %lld) is "
+                    "newer",
+                    im->s_slot, (long long)im->fw_version);
+    } else if (running < 0) {
+        output_step(r->out, "pick", NULL,
+                    "Neither the device nor the S%d variant gives a fw_info version: nothing is "
+                    "known about whether it is newer",
+                    im->s_slot);
+    } else if (im->fw_version < 0) {
+        output_warn(r->out,
+                    "the S%d variant (%s) carries no fw_info version: the first stage may not "
+                    "take it over the running MCUboot (fw_info version %lld)",
+                    im->s_slot, im->file, (long long)running);
+    } else if (im->fw_version <= running) {
+        output_warn(r->out,
+                    "the S%d variant has fw_info version %lld, not higher than the running "
+                    "MCUboot's %lld: the first stage will keep booting the running MCUboot; "
+                    "sending it anyway",
+                    im->s_slot, (long long)im->fw_version, (long long)running);
+    }
+}
+
 /* Of S0/S1 variants, only the one linked for the slot that does not run
  * can be written. */
 static int pick_variants(struct dfu_run *r)
@@ -231,7 +264,8 @@ static int pick_variants(struct dfu_run *r)
     if (!any) {
         return 0;
     }
-    int active = cmd_active_b0_slot(r->s);
+    int64_t running = -1;
+    int active = cmd_active_b0_slot(r->s, &running);
     if (active < 0) {
         output_step(r->out, "pick", NULL,
                     "The package holds MCUboot for the first-stage bootloader's S slots, and the "
@@ -254,6 +288,7 @@ static int pick_variants(struct dfu_run *r)
                     "MCUboot runs from S%d: sending the S%d variant (%s); the S%d variant "
                     "would replace the running bootloader, which the first stage protects",
                     active, im->s_slot, im->file, active);
+        warn_not_newer(r, im, running);
     }
     r->active_s = active;
     return 0;
@@ -269,7 +304,7 @@ static int check_running(struct dfu_run *r)
         }
         if (im->s_slot >= 0) {
             /* A new MCUboot shows as the first stage booting its slot. */
-            int now = cmd_active_b0_slot(r->s);
+            int now = cmd_active_b0_slot(r->s, NULL);
             if (now == im->s_slot) {
                 cJSON *f = cJSON_CreateObject();
                 cJSON_AddNumberToObject(f, "active_s_slot", now);

@@ -8,6 +8,7 @@
 #include <zip.h>
 
 #include "boot/image.h"
+#include "boot/nsib_fw_info.h"
 #include "imagetool/mem_area.h"
 
 int read_whole_file(const char *path, uint8_t **data, size_t *len)
@@ -101,6 +102,47 @@ static int manifest_index(const cJSON *file, const char *key, uint32_t *out)
     return -EINVAL;
 }
 
+static uint32_t le32_at(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/*
+ * The fw_info version of an S-slot image, -1 when it has none. The
+ * MCUboot-wrapped variant is written at the slot start, so its fw_info lies
+ * at one of the first stage's offsets into the file. The third magic word
+ * holds the chip's hardware id, which the client does not know; the first
+ * two words are the same on every chip.
+ */
+static int64_t fw_info_version(const uint8_t *d, size_t len)
+{
+    for (size_t i = 0; i < NSIB_FW_INFO_OFFSET_COUNT; i++) {
+        size_t off = nsib_fw_info_offsets[i];
+        if (len >= NSIB_FW_INFO_SIZE && off <= len - NSIB_FW_INFO_SIZE &&
+            le32_at(d + off) == NSIB_MAGIC_COMMON && le32_at(d + off + 4) == NSIB_MAGIC_FW_INFO) {
+            return le32_at(d + off + 20);
+        }
+    }
+    return -1;
+}
+
+/* The manifest's version_B0 (a decimal string, as NCS writes it), or -1. */
+static int64_t manifest_b0_version(const cJSON *file)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(file, "version_B0");
+    if (cJSON_IsString(v) && *v->valuestring) {
+        char *end;
+        unsigned long long n = strtoull(v->valuestring, &end, 10);
+        if (!*end && n <= UINT32_MAX) {
+            return (int64_t)n;
+        }
+    }
+    if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= UINT32_MAX) {
+        return (int64_t)v->valuedouble;
+    }
+    return -1;
+}
+
 static int load_zip(const char *path, struct package *p, char *err, size_t cap)
 {
     int zerr;
@@ -186,6 +228,13 @@ static int load_zip(const char *path, struct package *p, char *err, size_t cap)
         if (rc) {
             goto out;
         }
+        im->fw_version = -1;
+        if (mcuboot) {
+            im->fw_version = fw_info_version(im->data, im->len);
+            if (im->fw_version < 0) {
+                im->fw_version = manifest_b0_version(f);
+            }
+        }
     }
 out:
     cJSON_Delete(manifest);
@@ -211,6 +260,7 @@ int package_load(const char *path, struct package *p, char *err, size_t cap)
     } else {
         struct pkg_image *im = &p->img[0];
         im->s_slot = -1;
+        im->fw_version = -1;
         const char *base = strrchr(path, '/');
         snprintf(im->file, sizeof(im->file), "%s", base ? base + 1 : path);
         snprintf(im->type, sizeof(im->type), "application");

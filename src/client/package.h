@@ -25,6 +25,9 @@ struct pkg_image {
     char type[32];        /* manifest "type" ("application" for a .bin) */
     uint32_t image;       /* image_index: the image pair it updates */
     int s_slot;           /* type mcuboot: the S slot (0, 1) it is linked for; else -1 */
+    /* type mcuboot: the fw_info version the first stage compares (from the
+     * image's fw_info, else the manifest's version_B0); else -1 */
+    int64_t fw_version;
     uint8_t *data;
     size_t len;
     uint8_t hash[64];     /* the image's hash TLV */
