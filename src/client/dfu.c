@@ -304,14 +304,20 @@ static int check_running(struct dfu_run *r)
         }
         if (im->s_slot >= 0) {
             /* A new MCUboot shows as the first stage booting its slot. */
-            int now = cmd_active_b0_slot(r->s, NULL);
+            int64_t fw = -1;
+            int now = cmd_active_b0_slot(r->s, &fw);
             if (now == im->s_slot) {
                 cJSON *f = cJSON_CreateObject();
                 cJSON_AddNumberToObject(f, "active_s_slot", now);
+                char ver[48] = "";
+                if (fw >= 0) {
+                    cJSON_AddNumberToObject(f, "fw_info_version", (double)fw);
+                    snprintf(ver, sizeof(ver), ", fw_info version %lld", (long long)fw);
+                }
                 output_step(r->out, "check", f,
                             "image %u: the first-stage bootloader now boots MCUboot from S%d "
-                            "(was S%d): the new MCUboot (%s) runs",
-                            (unsigned)im->image, now, r->active_s, im->version);
+                            "(was S%d): the new MCUboot (%s%s) runs",
+                            (unsigned)im->image, now, r->active_s, im->version, ver);
                 continue;
             }
             output_step(r->out, "check", NULL,

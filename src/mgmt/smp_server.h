@@ -158,8 +158,9 @@ struct smp_server_config {
     int (*clock_get)(void *ctx, struct smp_datetime *out);
     int (*clock_set)(void *ctx, const struct smp_datetime *dt);
     /* Which NSIB slot (0 = S0, 1 = S1) holds the newer MCUboot, for the
-     * bootloader-info query "active_b0_slot"; negative if unknown. NULL: the
-     * query is not supported on this device. */
+     * bootloader-info query "active_b0_slot" and the state-write check
+     * below; negative if unknown. NULL: the query is not supported on this
+     * device. */
     int (*b0_active_slot)(void *ctx);
     /* The fw_info version of the MCUboot that slot holds: 0 and *version,
      * or negative if unknown. Sent as "version" beside "active" (a key NCS

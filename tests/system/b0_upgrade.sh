@@ -30,7 +30,7 @@ check "S0 -> S1: picks the S1 variant and says why" \
 check "S0 -> S1: only one upload" test "$(grep -c '^Uploading' "$WORK/u2")" -eq 1
 check "S0 -> S1: confirm, not test" has "$WORK/u2" "for a permanent switch"
 check "S0 -> S1: verifies the flip" \
-    has "$WORK/u2" "now boots MCUboot from S1 (was S0): the new MCUboot (2.0.0"
+    has "$WORK/u2" "now boots MCUboot from S1 (was S0): the new MCUboot (2.0.0, fw_info version 2) runs"
 check "S0 -> S1: loader copied into S1" has "$DEV_LOG" "Bootloader update: copying"
 check "S0 -> S1: reset for the first stage" has "$DEV_LOG" "boot: reset (new bootloader for the first stage)"
 check "S0 -> S1: first stage boots version 2 from S1" \
@@ -45,7 +45,7 @@ check "S1 -> S0: exit 0" test $? -eq 0
 check "S1 -> S0: picks the S0 variant" \
     has "$WORK/u3" "MCUboot runs from S1: sending the S0 variant (signed_by_mcuboot_and_b0_mcuboot.bin)"
 check "S1 -> S0: verifies the flip" \
-    has "$WORK/u3" "now boots MCUboot from S0 (was S1): the new MCUboot (3.0.0"
+    has "$WORK/u3" "now boots MCUboot from S0 (was S1): the new MCUboot (3.0.0, fw_info version 3) runs"
 check "S1 -> S0: first stage boots version 3 from S0" \
     has "$DEV_LOG" "b0: booting S0 (fw_info version 3, boot address 0x8200)"
 check "S1 -> S0: active_b0_slot is 0" test "$(b0_active)" = 0
