@@ -223,10 +223,11 @@ static int mark_images(struct dfu_run *r)
 /*
  * The first stage boots the slot with the higher fw_info version and keeps
  * S0 on a tie: a variant that is not newer is copied into the idle slot and
- * never started. Said before the upload, which still goes ahead (the copy
- * does no harm, and the check after the reset reports that nothing changed).
+ * never started. Said before the upload, which then stops unless --force
+ * asks for it anyway (the check after the reset reports that nothing
+ * changed). 0 to go ahead, -ECANCELED to stop.
  */
-static void warn_not_newer(struct dfu_run *r, const struct pkg_image *im, int64_t running)
+static int warn_not_newer(struct dfu_run *r, const struct pkg_image *im, int64_t running)
 {
     if (running < 0 && im->fw_version >= 0) {
         output_step(r->out, "pick", NULL,
@@ -247,10 +248,13 @@ static void warn_not_newer(struct dfu_run *r, const struct pkg_image *im, int64_
     } else if (im->fw_version <= running) {
         output_warn(r->out,
                     "the S%d variant has fw_info version %lld, not higher than the running "
-                    "MCUboot's %lld: the first stage will keep booting the running MCUboot; "
-                    "sending it anyway",
-                    im->s_slot, (long long)im->fw_version, (long long)running);
+                    "MCUboot's %lld: the first stage will keep booting the running MCUboot; %s",
+                    im->s_slot, (long long)im->fw_version, (long long)running,
+                    r->o->force ? "sending it anyway (--force)"
+                                : "nothing sent (--force sends it anyway)");
+        return r->o->force ? 0 : -ECANCELED;
     }
+    return 0;
 }
 
 /* Of S0/S1 variants, only the one linked for the slot that does not run
@@ -288,7 +292,10 @@ static int pick_variants(struct dfu_run *r)
                     "MCUboot runs from S%d: sending the S%d variant (%s); the S%d variant "
                     "would replace the running bootloader, which the first stage protects",
                     active, im->s_slot, im->file, active);
-        warn_not_newer(r, im, running);
+        int rc = warn_not_newer(r, im, running);
+        if (rc) {
+            return rc;
+        }
     }
     r->active_s = active;
     return 0;

@@ -37,6 +37,10 @@ enum dfu_err {
 struct dfu_opts {
     enum dfu_mode mode;
     bool erase_settings;
+    /* Send an MCUboot whose fw_info version is not higher than the running
+     * one's (the first stage will keep the running one): without it the
+     * upgrade stops before uploading. */
+    bool force;
     int reconnect_ms;      /* how long the device may stay silent after the reset */
     int reset_settle_ms;   /* pause after the reset's answer before asking again */
     struct upload_opts upload; /* tuning and progress for each upload (data/len ignored) */

@@ -1,10 +1,10 @@
 #!/bin/sh
 # A dfu_mcuboot.zip whose fw_info version is not higher than the running
-# one's: smpdfu warns before the upload (the device reports the running
-# fw_info version beside active_b0_slot) and goes ahead, the loader copies
-# it into the idle slot with a warning, the first stage keeps the running
-# bootloader (a tie goes to S0), and smpdfu reports that nothing changed.
-# Then a newer release gets no warning.
+# one's: smpdfu warns (the device reports the running fw_info version beside
+# active_b0_slot) and stops before uploading. Forced, it goes ahead: the
+# loader copies it into the idle slot with a warning, the first stage keeps
+# the running bootloader (a tie goes to S0), and smpdfu reports that nothing
+# changed. Then a newer release gets no warning.
 . "$SRC/tests/system/client_lib.sh"
 . "$SRC/tests/system/b0_lib.sh"
 
@@ -14,8 +14,16 @@ check "application" make_b0_app "$WORK/app.bin"
 start_b0_device "$WORK/flash.bin" --install "s0=$WORK/r1/signed_by_b0_mcuboot.bin" \
     --install "mcuboot_primary=$WORK/app.bin" || { not_ok "device starts"; finish; exit 1; }
 
-smp "$WORK/u" upgrade "$WORK/r1/dfu_mcuboot.zip"
-check "exit status says it failed" test $? -ne 0
+smp "$WORK/u0" upgrade "$WORK/r1/dfu_mcuboot.zip"
+check "not newer, not forced: exit status says it stopped" test $? -ne 0
+check "not newer, not forced: warns and sends nothing" \
+    has "$WORK/u0" "nothing sent (--force sends it anyway)"
+check "not newer, not forced: no upload" test "$(grep -c '^Uploading ' "$WORK/u0")" -eq 0
+check "not newer, not forced: the device was not reset" \
+    test "$(grep -c 'Starting bootloader' "$DEV_LOG")" -eq 1
+
+smp "$WORK/u" upgrade "$WORK/r1/dfu_mcuboot.zip" --force
+check "forced: exit status says it failed (nothing changed)" test $? -ne 0
 check "picks the S1 variant" has "$WORK/u" "sending the S1 variant"
 "$CLIENT" --udp "$UDP" --v2 req 0 0 8 '{"query":"active_b0_slot"}' >"$WORK/q" 2>&1
 check "bootloader info: active 0, running fw_info version 1" \

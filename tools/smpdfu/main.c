@@ -50,6 +50,7 @@ static void usage(FILE *f)
             "  storage erase                  erase the settings/storage partition\n"
             "  upgrade FILE.bin|dfu_application.zip [--mode test-confirm|confirm|test|upload]\n"
             "          [--erase-settings] [--reconnect SECONDS] [--image N (a .bin's image pair)]\n"
+            "          [--force (send an MCUboot that is not newer than the running one)]\n"
             "                                 upload, mark, reset, wait, confirm, list\n"
             "  conn add NAME CONN | conn list | conn delete NAME\n");
 }
@@ -272,6 +273,8 @@ static int upgrade_main(const struct globals *g, struct output *out, struct smp_
             }
         } else if (strcmp(argv[i], "--erase-settings") == 0) {
             o.erase_settings = true;
+        } else if (strcmp(argv[i], "--force") == 0) {
+            o.force = true;
         } else if (int_opt(argc, argv, &i, "--image", &image) == 1) {
             continue;
         } else if (int_opt(argc, argv, &i, "--reconnect", &secs) == 1 && secs > 0) {
