@@ -19,7 +19,7 @@
 
 #include "boot/image.h"
 #include "crypto/crypto.h"
-#include "crypto/crypto_key.h"
+#include "keys/crypto_key.h"
 #include "flash/flash_area.h"
 
 #define PAYLOAD_SIZE (1024u * 1024u)

@@ -16,7 +16,7 @@ enum crypto_err {
     CRYPTO_EBADSIG = -3,  /* signature malformed or does not verify */
     CRYPTO_ENOMEM = -4,   /* buffer too small */
     CRYPTO_EFAIL = -5,    /* library failure (RNG, bignum, ...) */
-    CRYPTO_EIO = -6,      /* key file could not be read (host side) */
+    CRYPTO_EIO = -6,      /* key file unreadable (host side, src/keys) */
 };
 
 /* Names the error (any CRYPTO_E* code; "unknown error" otherwise). */

@@ -1,6 +1,6 @@
 #include "device/device_keys.h"
 
-#include "crypto/crypto_key.h"
+#include "keys/crypto_key.h"
 
 int device_key_load(const char *path, struct device_key *out)
 {

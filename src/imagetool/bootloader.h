@@ -24,7 +24,7 @@
 #include <stdint.h>
 
 #include "boot/image.h"
-#include "crypto/crypto_key.h"
+#include "keys/crypto_key.h"
 
 /* CONFIG_FW_INFO_OFFSET: fw_info sits this far past the vector table. */
 #define BOOTLOADER_FW_INFO_OFFSET 0x200u

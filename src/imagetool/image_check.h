@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "boot/image.h"
-#include "crypto/crypto_key.h"
+#include "keys/crypto_key.h"
 
 /* 0 when valid, else the IMAGE_E* reason (res says where). A key that is
  * not usable gives IMAGE_EBADKEY. */

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "boot/image.h"
-#include "crypto/crypto_key.h"
+#include "keys/crypto_key.h"
 
 struct sign_opts {
     const struct crypto_key *key; /* NULL: no signature, hash TLV only */

@@ -15,7 +15,7 @@
 #include <time.h>
 
 #include "boot/image.h"
-#include "crypto/crypto_key.h"
+#include "keys/crypto_key.h"
 #include "device/app_marker.h"
 #include "imagetool/bootloader.h"
 #include "imagetool/image_check.h"

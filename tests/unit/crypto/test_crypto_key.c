@@ -21,7 +21,7 @@
 #include <mbedtls/rsa.h>
 
 #include "crypto/crypto.h"
-#include "crypto/crypto_key.h"
+#include "keys/crypto_key.h"
 #include "crypto_test_support.h"
 
 #define PEM_MAX 4096

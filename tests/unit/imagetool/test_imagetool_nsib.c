@@ -21,7 +21,7 @@
 #include "boot/nsib_fw_info.h"
 #include "boot/nsib_provision.h"
 #include "boot/nsib_validate.h"
-#include "crypto/crypto_key.h"
+#include "keys/crypto_key.h"
 #include "flash/sim/flash_sim.h"
 #include "imagetool/bootloader.h"
 #include "imagetool/image_check.h"

@@ -15,7 +15,7 @@
 
 #include "boot/loader.h"
 #include "boot/nsib.h"
-#include "crypto/crypto_key.h"
+#include "keys/crypto_key.h"
 #include "flash/sim/flash_sim.h"
 
 #define B0_PROV_OFF 0x7000u

@@ -18,7 +18,7 @@
 #include "boot/nsib_provision.h"
 #include "boot/nsib_target.h"
 #include "boot/nsib_validate.h"
-#include "crypto/crypto_key.h"
+#include "keys/crypto_key.h"
 #include "flash/sim/flash_sim.h"
 #include "imagetool/bootloader.h"
 #include "imagetool/image_sign.h"

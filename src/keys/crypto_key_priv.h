@@ -13,7 +13,7 @@
 #include <mbedtls/entropy.h>
 #include <mbedtls/pk.h>
 
-#include "crypto/crypto_key.h"
+#include "keys/crypto_key.h"
 
 #define ED25519_SEED_LEN 32
 #define ED25519_PK_LEN 32

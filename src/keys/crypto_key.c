@@ -2,7 +2,7 @@
  * The key object: its type, its names as imgtool spells them, and the
  * public key bytes MCUboot embeds.
  */
-#include "crypto/crypto_key.h"
+#include "keys/crypto_key.h"
 
 #include <stdlib.h>
 #include <string.h>
