@@ -227,18 +227,20 @@ void output_fail(struct output *o, const char *command, const char *fmt, ...)
     }
 }
 
-void output_step(struct output *o, const char *step, cJSON *fields, const char *fmt, ...)
+/*
+ * One event: a JSON line {"event", ["step",] "message", fields...} (the
+ * fields are moved in and fields freed), or the message as text on stream
+ * after prefix.
+ */
+static void emit_event(struct output *o, const char *event, const char *step, cJSON *fields,
+                       FILE *stream, const char *prefix, const char *msg)
 {
-    output_progress_end(o);
-    char msg[700];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
     if (o->json) {
         cJSON *line = cJSON_CreateObject();
-        cJSON_AddStringToObject(line, "event", "step");
-        cJSON_AddStringToObject(line, "step", step);
+        cJSON_AddStringToObject(line, "event", event);
+        if (step) {
+            cJSON_AddStringToObject(line, "step", step);
+        }
         cJSON_AddStringToObject(line, "message", msg);
         if (fields) {
             cJSON *item = fields->child;
@@ -251,10 +253,21 @@ void output_step(struct output *o, const char *step, cJSON *fields, const char *
         print_json_line(o, line);
         cJSON_Delete(line);
     } else {
-        fprintf(o->out, "%s\n", msg);
-        fflush(o->out);
+        fprintf(stream, "%s%s\n", prefix, msg);
+        fflush(stream);
     }
     cJSON_Delete(fields);
+}
+
+void output_step(struct output *o, const char *step, cJSON *fields, const char *fmt, ...)
+{
+    output_progress_end(o);
+    char msg[700];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    emit_event(o, "step", step, fields, o->out, "", msg);
 }
 
 void output_warn(struct output *o, const char *fmt, ...)
@@ -265,15 +278,7 @@ void output_warn(struct output *o, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    if (o->json) {
-        cJSON *line = cJSON_CreateObject();
-        cJSON_AddStringToObject(line, "event", "warning");
-        cJSON_AddStringToObject(line, "message", msg);
-        print_json_line(o, line);
-        cJSON_Delete(line);
-    } else {
-        fprintf(o->err, "Warning: %s\n", msg);
-    }
+    emit_event(o, "warning", NULL, NULL, o->err, "Warning: ", msg);
 }
 
 void output_progress(void *arg, size_t done, size_t total)
