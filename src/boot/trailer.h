@@ -127,7 +127,10 @@ struct trailer_offsets {
 int trailer_offsets(const struct trailer_config *cfg, uint32_t slot_size,
                     struct trailer_offsets *out);
 
-/* Offset of status record (idx, state), both counted from 0. */
+/* Offset of status record (idx, state), both counted from 0, in the
+ * interleaved layout of swap-scratch and swap-offset (sector idx's states
+ * side by side). Swap-move keeps its move records before its swap records:
+ * see boot_status.h. */
 int trailer_status_record_off(const struct trailer_config *cfg, uint32_t slot_size,
                               uint32_t idx, uint32_t state, uint32_t *off);
 
