@@ -66,6 +66,16 @@ static const struct builtin_area nrf52840_mcuboot_areas[] = {
     { "settings_storage", 0xfe000, 0x2000 },
 };
 
+/* Zephyr's fixed partitions of the nrf52840dk board: MCUboot with a
+ * scratch area, for swap-using-scratch (--boot-mode scratch). */
+static const struct builtin_area nrf52840_scratch_areas[] = {
+    { "mcuboot", 0x00000, 0xc000 },
+    { "mcuboot_primary", 0x0c000, 0x76000 },
+    { "mcuboot_secondary", 0x82000, 0x76000 },
+    { "mcuboot_scratch", 0xf8000, 0x2000 },
+    { "storage", 0xfa000, 0x6000 },
+};
+
 static const struct builtin_area nrf5340_areas[] = {
     { "mcuboot", 0x00000, 0x10000 },
     { "mcuboot_primary", 0x10000, 0x57000 },
@@ -80,10 +90,12 @@ static const struct builtin_area nrf5340_areas[] = {
 static const struct builtin builtins[] = {
     { "nrf52840", 0x100000, nrf52840_b0_areas, COUNT(nrf52840_b0_areas) },
     { "nrf52840-mcuboot", 0x100000, nrf52840_mcuboot_areas, COUNT(nrf52840_mcuboot_areas) },
+    { "nrf52840-scratch", 0x100000, nrf52840_scratch_areas, COUNT(nrf52840_scratch_areas) },
     { "nrf5340", 0x140000, nrf5340_areas, COUNT(nrf5340_areas) },
 };
 
-static const char *const builtin_names[] = { "nrf52840", "nrf52840-mcuboot", "nrf5340", NULL };
+static const char *const builtin_names[] = { "nrf52840", "nrf52840-mcuboot", "nrf52840-scratch",
+                                              "nrf5340", NULL };
 
 struct layout_geometry layout_geometry_nrf52840(void)
 {

@@ -129,4 +129,17 @@ check "two pairs: image 1 reverted" sh -c "sed -n '/boot 3,/,\$p' '$DEV_LOG' | g
 check "two pairs: network core back at 1.0.0" test "$(version_of 1 0)" = 1.0.0
 stop_device
 
+# --- swap-using-scratch on the built-in layout with a scratch partition ------
+check "sign 1.0.0 for nrf52840-scratch" make_image confirm 1.0.0 0x76000 "$WORK/b1.bin"
+check "sign 2.0.0 for nrf52840-scratch" make_image confirm 2.0.0 0x76000 "$WORK/b2.bin" 12288
+start_device --flash "$WORK/builtin-scratch.flash" --layout nrf52840-scratch --udp 127.0.0.1:0 \
+    --boot-mode scratch --install "mcuboot_primary=$WORK/b1.bin" --trust-key "$KEY" ||
+    { not_ok "nrf52840-scratch device starts"; finish; exit 1; }
+check "built-in scratch layout: test request for 2.0.0" request "$WORK/b2.bin" 0 false
+check "built-in scratch layout: reset" reset_device 2
+check "built-in scratch layout: swapped with the scratch algorithm" \
+    grep -q 'Starting swap using scratch algorithm, swap type: test' "$DEV_LOG"
+check "built-in scratch layout: 2.0.0 runs" test "$(version_of 0 0)" = 2.0.0
+stop_device
+
 finish

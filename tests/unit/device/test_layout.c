@@ -70,6 +70,21 @@ static void test_nrf52840_mcuboot(void **state)
     assert_int_equal(lo.pair_count, 1);
 }
 
+static void test_nrf52840_scratch(void **state)
+{
+    (void)state;
+    struct layout lo;
+    assert_int_equal(layout_builtin("nrf52840-scratch", &lo), 0);
+    assert_int_equal(lo.area_count, 5);
+    expect_area(&lo, "mcuboot_primary", 0xc000, 0x76000);
+    expect_area(&lo, "mcuboot_secondary", 0x82000, 0x76000);
+    expect_area(&lo, "mcuboot_scratch", 0xf8000, 0x2000);
+    expect_area(&lo, "storage", 0xfa000, 0x6000);
+    assert_string_equal(lo.areas[lo.storage].name, "storage");
+    assert_int_equal(lo.first_stage, -1);
+    assert_int_equal(lo.pair_count, 1);
+}
+
 static void test_nrf5340_two_pairs(void **state)
 {
     (void)state;
@@ -95,7 +110,7 @@ static void test_unknown_name(void **state)
         assert_int_equal(layout_builtin(names[n], &lo), 0);
         n++;
     }
-    assert_int_equal(n, 3);
+    assert_int_equal(n, 4);
 }
 
 static void base(struct layout *lo)
@@ -152,6 +167,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nrf52840_b0),
         cmocka_unit_test(test_nrf52840_mcuboot),
+        cmocka_unit_test(test_nrf52840_scratch),
         cmocka_unit_test(test_nrf5340_two_pairs),
         cmocka_unit_test(test_unknown_name),
         cmocka_unit_test(test_checks),
