@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "device/app_marker_flash.h"
+#include "device/device_counter.h"
 #include "device/device_first_stage.h"
 
 void device_log(struct device *dev, char level, const char *fmt, ...)
@@ -190,6 +191,10 @@ static int run_loader(struct device *dev, struct loader_result *res)
         .key_count = dev->cfg.key_count,
     };
     lc.downgrade_prevention = dev->cfg.downgrade_prevention;
+    if (dev->cfg.rollback_protection) {
+        dev->counter = device_counter_ops(dev);
+        lc.counter = &dev->counter;
+    }
     lc.first_stage = dev->first_stage_on ? &dev->first_stage : NULL;
     lc.log = loader_log_line;
     lc.log_arg = dev;

@@ -56,6 +56,9 @@ struct device_config {
     enum trailer_mode mode;
     /* Refuse candidates older than the running image (erased at boot). */
     bool downgrade_prevention;
+    /* Hardware rollback protection: security counters kept per image
+     * (src/device/device_counter.h); images below them never boot. */
+    bool rollback_protection;
     /* First-stage key (raw ECDSA P-256 X||Y) provisioned into a blank
      * provision area (src/device/device_first_stage.h). */
     bool has_b0_key;
@@ -72,6 +75,7 @@ struct device {
     struct smp_server server;
     struct smp_server_image_pair pairs[LAYOUT_MAX_PAIRS];
     struct loader_pair loader_pairs[LAYOUT_MAX_PAIRS];
+    struct loader_counter_ops counter;
     /* The first stage, when the layout has one and it is provisioned. */
     bool first_stage_on;
     struct nsib_config nsib;

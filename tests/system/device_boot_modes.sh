@@ -142,4 +142,44 @@ check "built-in scratch layout: swapped with the scratch algorithm" \
 check "built-in scratch layout: 2.0.0 runs" test "$(version_of 0 0)" = 2.0.0
 stop_device
 
+# --- hardware rollback protection (security counters) ------------------------
+sign_seccnt() { # sign_seccnt VERSION SEC_CNT OUT
+    "$TOOL" app-payload -b confirm -n 8192 --reset 0x20001 "$WORK/payload-sc.bin" &&
+        "$TOOL" sign -k "$KEY" -v "$1" -s "$2" -H 0x200 --pad-header --align 4 -S 0x79000 \
+            "$WORK/payload-sc.bin" "$3"
+}
+check "sign 1.0.0 with security counter 5" sign_seccnt 1.0.0 5 "$WORK/sc5.bin"
+check "sign 2.0.0 with security counter 3" sign_seccnt 2.0.0 3 "$WORK/sc3.bin"
+check "sign 3.0.0 with security counter 7" sign_seccnt 3.0.0 7 "$WORK/sc7.bin"
+start_device --flash "$WORK/rollback.flash" --layout nrf52840-mcuboot --udp 127.0.0.1:0 \
+    --rollback-protection --install "mcuboot_primary=$WORK/sc5.bin" --trust-key "$KEY" ||
+    { not_ok "rollback-protected device starts"; finish; exit 1; }
+check "rollback: counter file written" test -s "$WORK/rollback.flash.seccnt"
+check "rollback: counter 3 < 5 requested" request "$WORK/sc3.bin" 0 false
+check "rollback: reset" reset_device 2
+check "rollback: candidate below the counter refused" \
+    grep -q 'security counter below the stored one' "$DEV_LOG"
+check "rollback: 1.0.0 still runs" test "$(version_of 0 0)" = 1.0.0
+check "rollback: counter 7 requested" request "$WORK/sc7.bin" 0 false
+check "rollback: reset" reset_device 3
+check "rollback: 3.0.0 runs" test "$(version_of 0 0)" = 3.0.0
+# 3.0.0 confirmed itself; the next boot finds it permanent and raises the
+# counter to 7.
+check "rollback: reset" reset_device 4
+check "rollback: counter of image 0 raised to 7" \
+    test "$(od -An -tu4 -N4 "$WORK/rollback.flash.seccnt" | tr -d ' ')" = 7
+stop_device
+# The counter survives the power cycle: the old image cannot come back.
+start_device --flash "$WORK/rollback2.flash" --layout nrf52840-mcuboot --udp 127.0.0.1:0 \
+    --rollback-protection --install "mcuboot_primary=$WORK/sc5.bin" --trust-key "$KEY" ||
+    { not_ok "second rollback-protected device starts"; finish; exit 1; }
+stop_device
+cp "$WORK/rollback.flash.seccnt" "$WORK/rollback2.flash.seccnt"
+start_device --flash "$WORK/rollback2.flash" --layout nrf52840-mcuboot --udp 127.0.0.1:0 \
+    --rollback-protection --trust-key "$KEY" ||
+    { not_ok "rollback-protected device restarts"; finish; exit 1; }
+check "rollback: an image below the stored counter does not boot" \
+    grep -q 'Unable to find bootable image' "$DEV_LOG"
+stop_device
+
 finish

@@ -33,13 +33,15 @@ static void usage(FILE *f)
             "                     [--blesim SOCKET] [--ble NAME]\n"
             "                     [--install AREA=IMAGE ...] [--trust-key KEY ...]\n"
             "                     [--boot-mode move|scratch|overwrite] [--downgrade-prevention]\n"
+            "                     [--rollback-protection]\n"
             "                     [--b0-key KEY.pem] [--log FILE]\n"
             "Simulated device: creates or opens FILE as its flash (layout default nrf52840),\n"
             "programs the images given with --install, boots through the MCUboot-compatible\n"
             "loader (swap, revert, erase invalid candidates), and serves SMP until SIGTERM.\n"
             "--boot-mode picks the upgrade strategy (default move; --mode takes MCUboot's\n"
             "names swap-move, swap-scratch, swap-offset, overwrite-only); --downgrade-prevention\n"
-            "erases candidates older than the running image.\n"
+            "erases candidates older than the running image; --rollback-protection keeps a\n"
+            "security counter per image (FILE.seccnt) that images' SEC_CNT must not go below.\n"
             "--b0-key provisions the first stage (NSIB/B0 of layout nrf52840) with the hash\n"
             "of that ECDSA P-256 key when the provision area is blank (a new flash file); a\n"
             "provisioned device boots b0 -> MCUboot from S0 or S1 -> application.\n"
@@ -105,6 +107,10 @@ int main(int argc, char **argv)
         }
         if (strcmp(a, "--downgrade-prevention") == 0) {
             cfg.downgrade_prevention = true;
+            continue;
+        }
+        if (strcmp(a, "--rollback-protection") == 0) {
+            cfg.rollback_protection = true;
             continue;
         }
         if (!v) {
