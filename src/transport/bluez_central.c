@@ -311,13 +311,18 @@ static void queue_packet(struct bluez_central *c, const uint8_t *pkt, size_t len
     c->rx_tail++;
 }
 
-/* PropertiesChanged of the characteristic: a notification in Value. */
-static int on_char_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+/*
+ * Walks a PropertiesChanged signal of interface iface: on_prop gets each
+ * changed property's name with the message at its variant, which it must
+ * read or skip; a negative return stops the walk. Signals of other
+ * interfaces and malformed ones are ignored.
+ */
+static int for_each_changed(sd_bus_message *m, const char *iface,
+                            int (*on_prop)(sd_bus_message *m, const char *key, void *arg),
+                            void *arg)
 {
-    (void)ret_error;
-    struct bluez_central *c = userdata;
-    const char *iface;
-    if (sd_bus_message_read(m, "s", &iface) < 0 || strcmp(iface, BLUEZ_GATT_CHAR) != 0) {
+    const char *name;
+    if (sd_bus_message_read(m, "s", &name) < 0 || strcmp(name, iface) != 0) {
         return 0;
     }
     if (sd_bus_message_enter_container(m, 'a', "{sv}") < 0) {
@@ -325,23 +330,7 @@ static int on_char_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_
     }
     while (sd_bus_message_enter_container(m, 'e', "sv") > 0) {
         const char *key;
-        if (sd_bus_message_read(m, "s", &key) < 0) {
-            return 0;
-        }
-        if (!strcmp(key, "Value")) {
-            const void *data;
-            size_t size;
-            if (sd_bus_message_enter_container(m, 'v', "ay") < 0 ||
-                sd_bus_message_read_array(m, 'y', &data, &size) < 0) {
-                return 0;
-            }
-            const uint8_t *pkt;
-            size_t len;
-            if (smp_gatt_reasm_feed(&c->reasm, data, size, &pkt, &len) == 1) {
-                queue_packet(c, pkt, len);
-            }
-            sd_bus_message_exit_container(m);
-        } else if (sd_bus_message_skip(m, "v") < 0) {
+        if (sd_bus_message_read(m, "s", &key) < 0 || on_prop(m, key, arg) < 0) {
             return 0;
         }
         sd_bus_message_exit_container(m);
@@ -349,37 +338,54 @@ static int on_char_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_
     return 0;
 }
 
-/* PropertiesChanged of the device: Connected false is the link gone. */
+/* The characteristic's Value: a notification, one piece of an SMP packet. */
+static int char_prop(sd_bus_message *m, const char *key, void *arg)
+{
+    struct bluez_central *c = arg;
+    if (strcmp(key, "Value") != 0) {
+        return sd_bus_message_skip(m, "v");
+    }
+    const void *data;
+    size_t size;
+    if (sd_bus_message_enter_container(m, 'v', "ay") < 0 ||
+        sd_bus_message_read_array(m, 'y', &data, &size) < 0) {
+        return -1;
+    }
+    const uint8_t *pkt;
+    size_t len;
+    if (smp_gatt_reasm_feed(&c->reasm, data, size, &pkt, &len) == 1) {
+        queue_packet(c, pkt, len);
+    }
+    return sd_bus_message_exit_container(m);
+}
+
+static int on_char_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+{
+    (void)ret_error;
+    return for_each_changed(m, BLUEZ_GATT_CHAR, char_prop, userdata);
+}
+
+/* The device's Connected going false: the link is gone. */
+static int device_prop(sd_bus_message *m, const char *key, void *arg)
+{
+    struct bluez_central *c = arg;
+    if (strcmp(key, "Connected") != 0) {
+        return sd_bus_message_skip(m, "v");
+    }
+    int b;
+    if (sd_bus_message_read(m, "v", "b", &b) < 0) {
+        return -1;
+    }
+    if (!b) {
+        c->connected = false;
+    }
+    return 0;
+}
+
 static int on_device_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
 {
     (void)ret_error;
-    struct bluez_central *c = userdata;
-    const char *iface;
-    if (sd_bus_message_read(m, "s", &iface) < 0 || strcmp(iface, BLUEZ_DEVICE) != 0) {
-        return 0;
-    }
-    if (sd_bus_message_enter_container(m, 'a', "{sv}") < 0) {
-        return 0;
-    }
-    while (sd_bus_message_enter_container(m, 'e', "sv") > 0) {
-        const char *key;
-        if (sd_bus_message_read(m, "s", &key) < 0) {
-            return 0;
-        }
-        if (!strcmp(key, "Connected")) {
-            int b;
-            if (sd_bus_message_read(m, "v", "b", &b) < 0) {
-                return 0;
-            }
-            if (!b) {
-                c->connected = false;
-            }
-        } else if (sd_bus_message_skip(m, "v") < 0) {
-            return 0;
-        }
-        sd_bus_message_exit_container(m);
-    }
-    return 0;
+    return for_each_changed(m, BLUEZ_DEVICE, device_prop, userdata);
 }
 
 static int connect_device(struct bluez_central *c, int timeout_ms)
