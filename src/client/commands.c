@@ -1,11 +1,12 @@
 #include "client/commands.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <mbedtls/sha256.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sodium/utils.h>
 
 #include "wire/smp_cbor.h"
 #include "wire/smp_err.h"
@@ -253,9 +254,7 @@ int cmd_image_upload(struct smp_session *s, struct upload_opts *o, int image, in
     }
     cJSON *j = cJSON_CreateObject();
     char hex[2 * IMG_HASH_LEN + 1];
-    for (size_t i = 0; i < IMG_HASH_LEN; i++) {
-        snprintf(hex + 2 * i, 3, "%02x", o->sha[i]);
-    }
+    sodium_bin2hex(hex, sizeof(hex), o->sha, IMG_HASH_LEN);
     cJSON_AddNumberToObject(j, "image", target);
     cJSON_AddNumberToObject(j, "len", (double)o->len);
     cJSON_AddStringToObject(j, "sha", hex);
@@ -270,17 +269,12 @@ int cmd_image_upload(struct smp_session *s, struct upload_opts *o, int image, in
 
 int parse_hash(const char *hex, uint8_t hash[IMG_HASH_LEN])
 {
-    if (strlen(hex) != 2 * IMG_HASH_LEN) {
+    size_t n = 0;
+    const char *end;
+    if (strlen(hex) != 2 * IMG_HASH_LEN ||
+        sodium_hex2bin(hash, IMG_HASH_LEN, hex, strlen(hex), NULL, &n, &end) != 0 ||
+        n != IMG_HASH_LEN || *end != '\0') {
         return -EINVAL;
-    }
-    for (size_t i = 0; i < 2 * IMG_HASH_LEN; i++) {
-        if (!isxdigit((unsigned char)hex[i])) {
-            return -EINVAL;
-        }
-    }
-    for (size_t i = 0; i < IMG_HASH_LEN; i++) {
-        char pair[3] = { hex[2 * i], hex[2 * i + 1], '\0' };
-        hash[i] = (uint8_t)strtoul(pair, NULL, 16);
     }
     return 0;
 }

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sodium/utils.h>
+
 #include "client/commands.h"
 #include "client/image_state.h"
 #include "wire/smp_err.h"
@@ -54,14 +56,6 @@ struct dfu_run {
     bool had_active[PKG_MAX_IMAGES];
     cJSON *list; /* the device's last image list */
 };
-
-static void to_hex(const uint8_t *p, size_t n, char *out)
-{
-    for (size_t i = 0; i < n; i++) {
-        snprintf(out + 2 * i, 3, "%02x", p[i]);
-    }
-    out[2 * n] = '\0';
-}
 
 /* One sentence on what image `image` is on the device now. */
 static void describe_device(struct dfu_run *r, char *buf, size_t cap)
@@ -546,7 +540,7 @@ int dfu_upgrade(struct smp_session *s, const struct package *p, const struct dfu
         r.mode = p->count > 1 ? DFU_MODE_CONFIRM : DFU_MODE_TEST_CONFIRM;
     }
     for (size_t i = 0; i < p->count; i++) {
-        to_hex(p->img[i].hash, p->img[i].hash_len, r.hash_hex[i]);
+        sodium_bin2hex(r.hash_hex[i], sizeof(r.hash_hex[i]), p->img[i].hash, p->img[i].hash_len);
     }
     int rc = run_steps(&r);
     cJSON_Delete(r.list);

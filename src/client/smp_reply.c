@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium/utils.h>
+
 #include "wire/smp_err.h"
 #include "wire/smp_header.h"
 
@@ -12,16 +14,11 @@ static cJSON *item_to_json(const cbor_item_t *it, int depth);
 
 static cJSON *bytes_to_hex(const uint8_t *p, size_t n)
 {
-    static const char digits[] = "0123456789abcdef";
     char *s = malloc(n * 2 + 1);
     if (!s) {
         return NULL;
     }
-    for (size_t i = 0; i < n; i++) {
-        s[2 * i] = digits[p[i] >> 4];
-        s[2 * i + 1] = digits[p[i] & 15];
-    }
-    s[2 * n] = '\0';
+    sodium_bin2hex(s, n * 2 + 1, p, n);
     cJSON *j = cJSON_CreateString(s);
     free(s);
     return j;

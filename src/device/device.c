@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sodium/utils.h>
+
 #include "device/app_marker_flash.h"
 #include "device/device_counter.h"
 #include "device/device_first_stage.h"
@@ -113,16 +115,6 @@ int device_install(struct device *dev, const char *area_name, const char *image_
     return DEVICE_OK;
 }
 
-static void hex_of(const uint8_t *p, size_t n, char *out)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[p[i] >> 4];
-        out[2 * i + 1] = digits[p[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
 /* Loader lines go to the device log as the bootloader's console would. */
 static void loader_log_line(void *arg, char level, const char *line)
 {
@@ -144,7 +136,7 @@ static void log_pair(struct device *dev, size_t i, const struct loader_image *im
     char ver[32];
     char hash[2 * CRYPTO_HASH_MAX_LEN + 1];
     image_version_to_str(&img->primary.hdr.ver, ver, sizeof(ver));
-    hex_of(img->primary.digest, img->primary.digest_len, hash);
+    sodium_bin2hex(hash, sizeof(hash), img->primary.digest, img->primary.digest_len);
     device_log(dev, 'I', "boot: image %zu in %s valid (%s), version %s, hash %s", i, fa->name,
                signed_ ? "signature" : "hash only", ver, hash);
     switch (img->swap_type) {

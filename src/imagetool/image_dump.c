@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium/utils.h>
+
 #include "boot/image.h"
 #include "boot/trailer.h"
 #include "imagetool/mem_area.h"
@@ -46,28 +48,12 @@ const char *image_tlv_type_name(uint16_t type)
     return NULL;
 }
 
-static char *hex_of(const uint8_t *p, size_t n)
-{
-    static const char digits[] = "0123456789abcdef";
-    char *s = malloc(2 * n + 1);
-
-    if (s == NULL) {
-        return NULL;
-    }
-    for (size_t i = 0; i < n; i++) {
-        s[2 * i] = digits[p[i] >> 4];
-        s[2 * i + 1] = digits[p[i] & 15];
-    }
-    s[2 * n] = '\0';
-    return s;
-}
-
 static void add_hex(cJSON *obj, const char *key, const uint8_t *p, size_t n)
 {
-    char *s = hex_of(p, n);
+    char *s = malloc(2 * n + 1);
 
     if (s != NULL) {
-        cJSON_AddStringToObject(obj, key, s);
+        cJSON_AddStringToObject(obj, key, sodium_bin2hex(s, 2 * n + 1, p, n));
         free(s);
     }
 }

@@ -31,6 +31,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sodium/utils.h>
+
 #include "transport/serial.h"
 #include "transport/udp.h"
 #include "wire/smp_header.h"
@@ -113,30 +115,14 @@ static int link_recv(struct link *l, uint8_t *buf, size_t cap)
 
 /* ---- CBOR <-> JSON ----------------------------------------------------- */
 
-static void hex_of(const uint8_t *p, size_t n, char *out)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[p[i] >> 4];
-        out[2 * i + 1] = digits[p[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
+/* Whole hex strings only: an odd digit or any other character is refused. */
 static int unhex(const char *s, uint8_t *out, size_t cap, size_t *len)
 {
+    const char *end;
     size_t n = strlen(s);
-    if (n % 2 != 0 || n / 2 > cap) {
+    if (n % 2 != 0 || sodium_hex2bin(out, cap, s, n, NULL, len, &end) != 0 || *end != '\0') {
         return -1;
     }
-    for (size_t i = 0; i < n / 2; i++) {
-        unsigned v;
-        if (sscanf(s + 2 * i, "%2x", &v) != 1) {
-            return -1;
-        }
-        out[i] = (uint8_t)v;
-    }
-    *len = n / 2;
     return 0;
 }
 
@@ -153,7 +139,7 @@ static cJSON *cbor_to_json(cbor_item_t *it)
         }
         size_t n = cbor_bytestring_length(it);
         char *h = malloc(2 * n + 1);
-        hex_of(cbor_bytestring_handle(it), n, h);
+        sodium_bin2hex(h, 2 * n + 1, cbor_bytestring_handle(it), n);
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "hex", h);
         free(h);
@@ -262,7 +248,7 @@ static cbor_item_t *json_to_cbor(const cJSON *j)
 static int print_response(const uint8_t *rsp, size_t len)
 {
     char *h = malloc(2 * len + 1);
-    hex_of(rsp, len, h);
+    sodium_bin2hex(h, 2 * len + 1, rsp, len);
     printf("rsp %s\n", h);
     free(h);
     struct smp_hdr hdr;

@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <sodium/utils.h>
+
 #include "boot/image.h"
 #include "keys/crypto_key.h"
 #include "device/app_marker.h"
@@ -306,13 +308,6 @@ static int cmd_sign(int argc, char **argv)
     return rc;
 }
 
-static void print_hex(FILE *out, const uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        fprintf(out, "%02x", p[i]);
-    }
-}
-
 static int cmd_verify(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -361,9 +356,8 @@ static int cmd_verify(int argc, char **argv)
     version_format(&res.hdr.ver, ver, sizeof(ver));
     printf("Image was correctly validated%s\n", key ? "" : " (hash only: no key given)");
     printf("Image version: %s\n", ver);
-    printf("Image digest: ");
-    print_hex(stdout, res.digest, res.digest_len);
-    printf("\n");
+    char hex[2 * CRYPTO_HASH_MAX_LEN + 1];
+    printf("Image digest: %s\n", sodium_bin2hex(hex, sizeof(hex), res.digest, res.digest_len));
     return EXIT_SUCCESS;
 }
 
