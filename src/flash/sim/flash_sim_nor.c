@@ -7,8 +7,12 @@
 
 #include "flash/sim/flash_sim_internal.h"
 
-static int range_check(const struct flash_sim *sim, uint32_t addr, size_t len)
+/* What every operation checks first: power, then the device's bounds. */
+static int op_check(const struct flash_sim *sim, uint32_t addr, size_t len)
 {
+    if (sim->power_cut) {
+        return FLASH_EPOWER;
+    }
     if (addr > sim->dev.size || len > sim->dev.size - addr) {
         return FLASH_ERANGE;
     }
@@ -18,10 +22,7 @@ static int range_check(const struct flash_sim *sim, uint32_t addr, size_t len)
 static int nor_read(void *ctx, uint32_t addr, void *buf, size_t len)
 {
     struct flash_sim *sim = ctx;
-    if (sim->power_cut) {
-        return FLASH_EPOWER;
-    }
-    int rc = range_check(sim, addr, len);
+    int rc = op_check(sim, addr, len);
     if (rc) {
         return rc;
     }
@@ -57,10 +58,7 @@ static void torn_write(struct flash_sim *sim, uint32_t addr, const uint8_t *data
 static int nor_write(void *ctx, uint32_t addr, const void *buf, size_t len)
 {
     struct flash_sim *sim = ctx;
-    if (sim->power_cut) {
-        return FLASH_EPOWER;
-    }
-    int rc = range_check(sim, addr, len);
+    int rc = op_check(sim, addr, len);
     if (rc) {
         return rc;
     }
@@ -95,10 +93,7 @@ static int nor_write(void *ctx, uint32_t addr, const void *buf, size_t len)
 static int nor_erase(void *ctx, uint32_t addr, uint32_t len)
 {
     struct flash_sim *sim = ctx;
-    if (sim->power_cut) {
-        return FLASH_EPOWER;
-    }
-    int rc = range_check(sim, addr, len);
+    int rc = op_check(sim, addr, len);
     if (rc) {
         return rc;
     }
