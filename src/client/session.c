@@ -20,7 +20,9 @@ int smp_session_init(struct smp_session *s, struct client_link *link)
     s->retries = 3;
     s->rx_cap = SMP_HDR_SIZE + SESSION_FRAME_MAX;
     s->rx = malloc(s->rx_cap);
-    if (!s->rx) {
+    s->tx = malloc(SMP_HDR_SIZE + SESSION_FRAME_MAX);
+    if (!s->rx || !s->tx) {
+        smp_session_free(s);
         return -ENOMEM;
     }
     smp_session_apply_params(s, SESSION_FALLBACK_FRAME, SESSION_FALLBACK_WINDOW + 1);
@@ -31,7 +33,9 @@ int smp_session_init(struct smp_session *s, struct client_link *link)
 void smp_session_free(struct smp_session *s)
 {
     free(s->rx);
+    free(s->tx);
     s->rx = NULL;
+    s->tx = NULL;
 }
 
 int smp_session_send(struct smp_session *s, uint8_t op, uint16_t group, uint8_t id,
@@ -40,10 +44,7 @@ int smp_session_send(struct smp_session *s, uint8_t op, uint16_t group, uint8_t 
     if (len > SESSION_FRAME_MAX) {
         return -EMSGSIZE;
     }
-    uint8_t *pkt = malloc(SMP_HDR_SIZE + len);
-    if (!pkt) {
-        return -ENOMEM;
-    }
+    uint8_t *pkt = s->tx;
     struct smp_hdr h = {
         .op = op, .ver = s->ver, .len = (uint16_t)len, .group = group, .seq = s->next_seq, .id = id,
     };
@@ -52,7 +53,6 @@ int smp_session_send(struct smp_session *s, uint8_t op, uint16_t group, uint8_t 
         memcpy(pkt + SMP_HDR_SIZE, body, len);
     }
     int rc = s->link->send(s->link->ctx, pkt, SMP_HDR_SIZE + len);
-    free(pkt);
     if (rc < 0) {
         return rc;
     }

@@ -51,6 +51,7 @@ struct smp_session {
     uint16_t pending_group[256];
     uint8_t pending_id[256];
     uint8_t *rx;          /* one received packet */
+    uint8_t *tx;          /* the packet being sent (header + body) */
     size_t rx_cap;
     /* The last refusal (SESSION_EREFUSED). */
     struct smp_status status;
